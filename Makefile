@@ -1,0 +1,99 @@
+# python-compat: container images that run App Engine Standard python27 apps unchanged.
+# `make help` lists the targets. Image names and tags are variables; the defaults need no registry.
+
+DOCKER_NAMESPACE ?= python-compat
+TAG ?= latest
+BASE_IMAGE ?= $(DOCKER_NAMESPACE)/base:$(TAG)
+RUNTIME_IMAGE ?= $(DOCKER_NAMESPACE)/runtime:$(TAG)
+# The unit-test image (runtime + pytest); never pushed.
+RUNTIME_TEST_IMAGE ?= $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
+# Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
+SOURCE_DATE_EPOCH ?= 1735689600
+# OCI labels come from the commit, not the clock, so rebuilding a commit labels it the same way.
+VERSION ?= $(TAG)
+REVISION ?= $(shell git rev-parse --verify --quiet HEAD || echo unknown)
+CREATED ?= $(shell git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo 1970-01-01T00:00:00Z)
+# Our builds need no network in RUN steps; this proves it on every build.
+DOCKER_BUILD ?= docker build --network=none --quiet
+PYTEST_ARGS ?=
+
+export TZ = UTC
+export SOURCE_DATE_EPOCH
+export BASE_IMAGE RUNTIME_IMAGE RUNTIME_TEST_IMAGE
+
+STAMPS := build/stamps
+VENV := .venv
+HOST_PYTHON := $(VENV)/bin/python
+
+.DEFAULT_GOAL := help
+.PHONY: help build rootfs wheelhouse base runtime runtime-test push test lint structure-test unit-test \
+        integration-test test-tools engine names clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+names:
+	@scripts/check-image-names.sh '$(DOCKER_NAMESPACE)' '$(TAG)'
+
+engine: ## Make sure a Docker engine answers (installs Debian's docker.io when root and missing)
+	@scripts/ensure-docker-engine.sh
+
+build: runtime ## Build everything: root filesystem -> wheelhouse -> base image -> runtime image
+
+rootfs: ## Build the reproducible Debian bullseye root filesystem tarball
+	@scripts/if-changed.sh $(STAMPS)/rootfs scripts/build-rootfs.sh base-image/rootfs-hooks -- \
+	  scripts/build-rootfs.sh base-image/build/rootfs.tar
+
+wheelhouse: ## Download the hashed Python 2.7 pins on the host
+	@scripts/if-changed.sh $(STAMPS)/wheelhouse-base scripts/fetch-wheelhouse.sh base-image/requirements-bootstrap.txt \
+	  base-image/requirements.txt -- \
+	  scripts/fetch-wheelhouse.sh base-image/build/wheels base-image/requirements-bootstrap.txt base-image/requirements.txt
+	@scripts/if-changed.sh $(STAMPS)/wheelhouse-runtime scripts/fetch-wheelhouse.sh runtime-image/requirements.txt -- \
+	  scripts/fetch-wheelhouse.sh runtime-image/build/wheels runtime-image/requirements.txt
+	@scripts/if-changed.sh $(STAMPS)/wheelhouse-test scripts/fetch-wheelhouse.sh runtime-image/requirements-test.txt -- \
+	  scripts/fetch-wheelhouse.sh runtime-image/build/test-wheels runtime-image/requirements-test.txt
+
+base: names engine rootfs wheelhouse ## Build the base image
+	@scripts/if-changed.sh $(STAMPS)/base --image $(BASE_IMAGE) base-image -- \
+	  $(DOCKER_BUILD) --tag $(BASE_IMAGE) base-image
+
+runtime: base ## Build the runtime image
+	@scripts/if-changed.sh $(STAMPS)/runtime --image $(RUNTIME_IMAGE) $(STAMPS)/base runtime-image/Dockerfile \
+	  runtime-image/requirements.txt runtime-image/prune-sdk.sh runtime-image/build/wheels runtime-image/bin \
+	  runtime-image/python_compat runtime-image/zzz-python-compat-google-namespace.pth -- \
+	  $(DOCKER_BUILD) --tag $(RUNTIME_IMAGE) --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg CREATED=$(CREATED) \
+	    runtime-image
+
+runtime-test: runtime
+	@scripts/if-changed.sh $(STAMPS)/runtime-test --image $(RUNTIME_TEST_IMAGE) $(STAMPS)/runtime \
+	  runtime-image/Dockerfile.test runtime-image/requirements-test.txt runtime-image/build/test-wheels -- \
+	  $(DOCKER_BUILD) --tag $(RUNTIME_TEST_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) \
+	    --file runtime-image/Dockerfile.test runtime-image
+
+push: build ## Push both images to $(DOCKER_NAMESPACE) with $(TAG) and print their digests
+	@scripts/push-images.sh $(BASE_IMAGE) $(RUNTIME_IMAGE)
+
+test-tools: ## Install the host-side test tools (pytest, Docker SDK, container-structure-test, linters)
+	@scripts/install-test-tools.sh $(VENV)
+
+lint: test-tools ## hadolint every Dockerfile, shellcheck every shell script
+	@$(VENV)/bin/hadolint --failure-threshold warning base-image/Dockerfile runtime-image/Dockerfile \
+	  runtime-image/Dockerfile.test
+	@shellcheck scripts/*.sh base-image/rootfs-hooks/*.sh runtime-image/prune-sdk.sh runtime-image/bin/python-compat .ci/run
+
+structure-test: build test-tools ## Run the container-structure-test configs against both images
+	@$(VENV)/bin/container-structure-test test --image $(BASE_IMAGE) --config structure-tests/base.yaml
+	@$(VENV)/bin/container-structure-test test --image $(RUNTIME_IMAGE) --config structure-tests/runtime.yaml
+
+unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 inside the image
+	@docker run --rm --network=none $(RUNTIME_TEST_IMAGE)
+
+integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
+	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
+
+test: lint structure-test unit-test integration-test ## Everything CI runs
+
+clean: ## Remove generated files and the images this Makefile built
+	-docker rmi $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(BASE_IMAGE) 2>/dev/null
+	rm -rf build base-image/build runtime-image/build

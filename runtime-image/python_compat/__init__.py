@@ -1,0 +1,1 @@
+"""python-compat: runs App Engine Standard python27 apps unchanged in any container host."""
