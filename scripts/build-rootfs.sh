@@ -48,7 +48,7 @@ mmdebstrap \
   --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --customize-hook="$hooks/drop-perl.sh \"\$1\"" \
   --customize-hook='rm -f "$1"/var/cache/debconf/*-old "$1"/var/lib/dpkg/*-old "$1"/etc/machine-id' \
-  --customize-hook='rm -rf "$1"/var/log/apt/* "$1"/var/log/dpkg.log "$1"/var/log/alternatives.log' \
+  --customize-hook='rm -rf "$1"/var/log/apt/* "$1"/var/log/dpkg.log "$1"/var/log/alternatives.log "$1"/usr/share/info' \
   bullseye "$tmp" "${sources[@]}" \
   || die "mmdebstrap failed (mirror $mirror)"
 mv "$tmp" "$out"
