@@ -22,7 +22,7 @@ mirror_from_apt_sources() {
 mirror=${DEBIAN_MIRROR:-$(mirror_from_apt_sources debian)}
 security_mirror=${DEBIAN_SECURITY_MIRROR:-$(mirror_from_apt_sources debian-security)}
 [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list.d/*.sources; set DEBIAN_MIRROR"
-command -v mmdebstrap >/dev/null 2>&1 || die "mmdebstrap is missing; run: apt-get install mmdebstrap"
+command -v mmdebstrap >/dev/null 2>&1 || "$(dirname "$0")/ensure-debian-packages.sh" mmdebstrap
 
 sources=("deb $mirror bullseye main")
 [ -z "$security_mirror" ] || sources+=("deb $security_mirror bullseye-security main")
@@ -33,6 +33,8 @@ packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netb
 
 hooks=$(cd "$(dirname "$0")/../base-image/rootfs-hooks" && pwd)
 tmp="$out.tmp"
+# The hooks' "$1" is mmdebstrap's root directory, expanded by mmdebstrap, not by this shell.
+# shellcheck disable=SC2016
 # Docs, man pages, locales and info pages are dropped at unpack time; mmdebstrap itself removes apt lists and
 # caches. The hook deletes files that differ on every run (machine-id, logs, ld cache aux, debconf backups).
 mmdebstrap \

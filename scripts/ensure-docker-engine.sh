@@ -14,16 +14,7 @@ engine_answers && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   die "no Docker engine answers and this user is not root; start dockerd or add this user to the docker group"
 fi
-if ! command -v dockerd >/dev/null 2>&1; then
-  command -v apt-get >/dev/null 2>&1 || die "no Docker engine and no apt-get to install one; install Docker Engine by hand"
-  echo "ensure-docker-engine: installing Debian's docker.io" >&2
-  apt_log=$(mktemp)
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-           docker.io ca-certificates iptables; } >"$apt_log" 2>&1; then
-    die "apt-get could not install docker.io (log: $apt_log)"
-  fi
-  rm -f "$apt_log"
-fi
+command -v dockerd >/dev/null 2>&1 || "$(dirname "$0")/ensure-debian-packages.sh" docker.io iptables ca-certificates
 
 echo "ensure-docker-engine: starting dockerd (log: $log)" >&2
 # setsid: the engine must outlive the make or CI step that started it.

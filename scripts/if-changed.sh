@@ -19,7 +19,10 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
   inputs+=("$1")
   shift
 done
-[ "${1:-}" = -- ] && [ $# -gt 1 ] || { echo "$usage" >&2; exit 2; }
+if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then
+  echo "$usage" >&2
+  exit 2
+fi
 shift
 
 inputs_hash() {

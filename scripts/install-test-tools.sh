@@ -9,18 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 requirements=$here/requirements-host.txt
 die() { echo "install-test-tools: $*" >&2; exit 1; }
 
-debian_packages=(shellcheck docker-registry)
-missing=()
-for package in "${debian_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing Debian packages ${missing[*]}; run as root: apt-get install ${missing[*]}"
-  log=$(mktemp)
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}"; } >"$log" 2>&1 || die "apt-get could not install ${missing[*]} (log: $log)"
-  rm -f "$log"
-fi
+"$here/ensure-debian-packages.sh" shellcheck docker-registry memcached
 
 stamp=$venv/.requirements.sha256
 want=$(sha256sum "$requirements" | cut -d' ' -f1)

@@ -1,0 +1,23 @@
+"""An App Engine API server: the SDK's service stubs behind the service-bridge protocol (`POST /rpc_http`).
+
+Run it with `python -m python_compat.apiserver --app-id ID [--port P] [--storage-path DIR]`, or call
+`main(argv)` in a process of its own. Its data lives under the storage path, so every process and container
+pointed at one server shares entities, memcache values and queues.
+
+Nothing is imported here at module level: gevent must patch the standard library before the SDK's stubs
+import `threading` and `socket`.
+"""
+
+
+def main(argv=None):
+    """Serves until SIGTERM/SIGINT. Monkey-patches this process for gevent: call it in a process of its own."""
+    from gevent import monkey
+    monkey.patch_all()
+
+    import logging
+    import sys
+    from python_compat.apiserver import config
+    from python_compat.apiserver import server
+
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv))

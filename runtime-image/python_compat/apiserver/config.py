@@ -1,0 +1,86 @@
+"""The API server's settings, from arguments or from the command line."""
+
+import argparse
+
+DEFAULT_HOST = '127.0.0.1'
+DEFAULT_PORT = 10001
+DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
+# dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
+DEFAULT_PARTITION = 'dev'
+CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
+
+
+def full_app_id(app_id):
+    """`app_id` with a partition prefix: `myapp` -> `dev~myapp`; `s~myapp` stays as it is."""
+    return app_id if '~' in app_id else '%s~%s' % (DEFAULT_PARTITION, app_id)
+
+
+class ApiServerConfig(object):
+    """Where the API server listens, whose data it serves and where that data lives.
+
+    app_id: the application id the apps use as APPLICATION_ID (a bare id gets the `dev~` partition).
+    storage_path: directory for the datastore, blobs, search indexes and logs; a volume for durability.
+    app_root: optional app directory, for its queue.yaml (task queues) and index.yaml.
+    datastore_consistency: `consistent` (writes visible to all queries at once), or `time`/`random`
+        to simulate eventual consistency of non-ancestor queries as dev_appserver does.
+    smtp_*: send mail through this SMTP server; without smtp_host mail is only captured and logged.
+    default_http_server: host:port of the app, for URLs the stubs build (image serving URLs, task targets).
+    """
+
+    def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
+                 app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
+                 smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080'):
+        if datastore_consistency not in CONSISTENCY_CHOICES:
+            raise ValueError('datastore_consistency must be one of %s, not %r'
+                             % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
+        self.app_id = full_app_id(app_id)
+        self.storage_path = storage_path
+        self.host = host
+        self.port = port
+        self.app_root = app_root
+        self.datastore_consistency = datastore_consistency
+        self.smtp_host = smtp_host
+        self.smtp_port = smtp_port
+        self.smtp_user = smtp_user
+        self.smtp_password = smtp_password
+        self.show_mail_body = show_mail_body
+        self.default_http_server = default_http_server
+
+
+def _port(value):
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError('expected a TCP port number (0-65535), got %r' % value)
+    return port
+
+
+def parse_args(argv):
+    """An ApiServerConfig from command line arguments; exits with a one-line usage error when they are wrong."""
+    parser = argparse.ArgumentParser(
+        prog='python -m python_compat.apiserver',
+        description='Serves the App Engine APIs over the service-bridge protocol (POST /rpc_http).')
+    parser.add_argument('--app-id', required=True, help='application id, e.g. myapp or s~myapp')
+    parser.add_argument('--host', default=DEFAULT_HOST, help='address to listen on (default %(default)s)')
+    parser.add_argument('--port', type=_port, default=DEFAULT_PORT, help='port to listen on (default %(default)s)')
+    parser.add_argument('--storage-path', default=DEFAULT_STORAGE_PATH,
+                        help='directory for datastore, blobs, search indexes (default %(default)s)')
+    parser.add_argument('--app-root', help='app directory holding queue.yaml and index.yaml')
+    parser.add_argument('--datastore-consistency', choices=CONSISTENCY_CHOICES, default='consistent',
+                        help='consistency of non-ancestor queries (default %(default)s)')
+    parser.add_argument('--smtp-host', help='SMTP server for outgoing mail (default: capture and log only)')
+    parser.add_argument('--smtp-port', type=_port, default=25)
+    parser.add_argument('--smtp-user', default='')
+    parser.add_argument('--smtp-password', default='')
+    parser.add_argument('--default-http-server', default='localhost:8080',
+                        help='host:port of the app, for URLs the APIs build (default %(default)s)')
+    args = parser.parse_args(argv)
+    if not args.app_id.rpartition('~')[2]:
+        parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
+    return ApiServerConfig(
+        app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
+        app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
+        default_http_server=args.default_http_server)

@@ -1,0 +1,58 @@
+"""The API server's HTTP face: `POST /rpc_http` carries remote_api calls, `GET /` answers health checks."""
+
+import logging
+
+from python_compat.apiclient import protocol
+
+_log = logging.getLogger(__name__)
+HEALTH_PATHS = ('/', '/_ah/health')
+_DEADLINE_ENVIRON_KEY = 'HTTP_' + protocol.DEADLINE_HEADER.upper().replace('-', '_')
+
+
+class ServiceBridgeApp(object):
+    """WSGI app that hands each `/rpc_http` body to a Dispatcher and replies with its remote_api Response.
+
+    Every call the dispatcher answers is a 200, errors included (they are inside the Response); other
+    statuses only mean the HTTP exchange itself was wrong, which clients report as an RPC failure.
+    """
+
+    def __init__(self, dispatcher):
+        self._dispatcher = dispatcher
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get('PATH_INFO', ''), environ['REQUEST_METHOD']
+        if path == protocol.PATH:
+            if method != 'POST':
+                return _plain(start_response, '405 Method Not Allowed', 'use POST\n', [('Allow', 'POST')])
+            return self._call(environ, start_response)
+        if path in HEALTH_PATHS and method in ('GET', 'HEAD'):
+            return _plain(start_response, '200 OK', 'ok\n')
+        return _plain(start_response, '404 Not Found', 'not found\n')
+
+    def _call(self, environ, start_response):
+        try:
+            length = int(environ.get('CONTENT_LENGTH') or 0)
+            deadline = _deadline_seconds(environ.get(_DEADLINE_ENVIRON_KEY))
+        except ValueError as error:
+            return _plain(start_response, '400 Bad Request', 'bad request: %s\n' % error)
+        body = environ['wsgi.input'].read(length)
+        if len(body) != length:
+            return _plain(start_response, '400 Bad Request', 'request body shorter than Content-Length\n')
+        response = self._dispatcher.execute(body, deadline)
+        start_response('200 OK', [('Content-Type', protocol.CONTENT_TYPE), ('Content-Length', str(len(response)))])
+        return [response]
+
+
+def _deadline_seconds(header_value):
+    if not header_value:
+        return None
+    deadline = float(header_value)
+    if deadline <= 0:
+        raise ValueError('%s must be positive, got %r' % (protocol.DEADLINE_HEADER, header_value))
+    return deadline
+
+
+def _plain(start_response, status, text, extra_headers=()):
+    start_response(status, [('Content-Type', 'text/plain'), ('Content-Length', str(len(text)))]
+                   + list(extra_headers))
+    return [text]
