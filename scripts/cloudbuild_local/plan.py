@@ -96,7 +96,8 @@ def format_plan(plan: BuildPlan) -> str:
         lines.append(f"    command:  {shlex.join(step.command.argv)}")
         if step.command.runs_in == "host":
             lines.append(f"    cwd:      {step.command.cwd}")
-            lines += [f"    env:      {entry}" for entry in step.command.env]
+            if step.command.env:
+                lines.append(f"    env:      {shlex.join(step.command.env)}")
         if step.timeout_seconds is not None:
             lines.append(f"    timeout:  {_seconds(step.timeout_seconds)}")
         lines += [f"    builds:   {image}" for image in step.produces_images]
