@@ -16,8 +16,10 @@ def main(argv=None):
 
     import logging
     import sys
+    # Before the SDK is imported, so the warnings its modules log at import time are formatted too.
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+
     from python_compat.apiserver import config
     from python_compat.apiserver import server
 
-    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv))

@@ -10,22 +10,12 @@ import threading
 import time
 
 from google.appengine.ext.remote_api import remote_api_pb
-from google.appengine.ext.remote_api import remote_api_services
 from google.appengine.runtime import apiproxy_errors
-from google.appengine.tools.devappserver2 import stub_util
 
 from python_compat.apiclient import protocol
 
 _log = logging.getLogger(__name__)
 _RpcError = remote_api_pb.RpcError
-
-
-def sdk_service_methods():
-    """{service: {method: (request class, response class)}} for every service the SDK's stubs implement."""
-    methods = dict(remote_api_services.STUB_SERVICE_PB_MAP)
-    # The SDK keeps datastore_v4 out of its public map; its own API server serves it from here.
-    methods['datastore_v4'] = stub_util.DATASTORE_V4_METHODS
-    return methods
 
 
 class _CallFailed(Exception):
@@ -45,9 +35,10 @@ class Dispatcher(object):
     `threading`, which gevent's monkey-patching turns into greenlet locks.
     """
 
-    def __init__(self, stub_map, service_methods=None):
+    def __init__(self, stub_map, service_methods):
+        """service_methods: {service: {method: (request class, response class)}} of the calls to serve."""
         self._stub_map = stub_map
-        self._service_methods = service_methods if service_methods is not None else sdk_service_methods()
+        self._service_methods = service_methods
         self._locks = {}
         self._locks_guard = threading.Lock()
 

@@ -7,8 +7,13 @@ it needs.
 import os
 import sys
 
-# urlfetch validates HTTPS certificates only when it can import fancy_urllib.
-STUB_LIBRARIES = ('fancy_urllib',)
+STUB_LIBRARIES = (
+    # urlfetch validates HTTPS certificates only when it can import fancy_urllib.
+    'fancy_urllib',
+    # app_identity looks for Application Default Credentials (real tokens on Google Cloud) with these.
+    'oauth2client',
+    'httplib2',
+)
 
 
 def sdk_root():

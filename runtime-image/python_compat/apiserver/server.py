@@ -15,7 +15,6 @@ import gevent.event
 from gevent import pywsgi
 
 from python_compat.apiserver import dispatcher as dispatcher_module
-from python_compat.apiserver import sdk_libraries
 from python_compat.apiserver import stubs
 from python_compat.apiserver import wsgi
 
@@ -37,9 +36,8 @@ class ApiServer(object):
 
     def __init__(self, config):
         self.config = config
-        sdk_libraries.add_stub_libraries_to_path()
         self._stub_map = stubs.register_stubs(config)
-        app = wsgi.ServiceBridgeApp(dispatcher_module.Dispatcher(self._stub_map))
+        app = wsgi.ServiceBridgeApp(dispatcher_module.Dispatcher(self._stub_map, stubs.service_methods()))
         # No access log: one line per API call would drown the app's own logs.
         self._http = _NoDelayWSGIServer((config.host, config.port), app, log=None, error_log=_log)
 

@@ -7,10 +7,17 @@ only chooses where each stub keeps its data and how it behaves in a shared, long
 import logging
 import os
 
+from python_compat.apiserver import sdk_libraries
+
+# Before the stub modules are imported: some decide at import time what they can do (urlfetch's HTTPS).
+sdk_libraries.add_stub_libraries_to_path()
+
+# pylint: disable=wrong-import-position
 from google.appengine.api import apiproxy_stub_map
 from google.appengine.api import request_info
 from google.appengine.datastore import datastore_stub_util
 from google.appengine.datastore import datastore_sqlite_stub
+from google.appengine.ext.remote_api import remote_api_services
 from google.appengine.tools.devappserver2 import stub_util
 
 _log = logging.getLogger(__name__)
@@ -28,6 +35,14 @@ CONSISTENCY_POLICIES = {
     'time': datastore_stub_util.TimeBasedHRConsistencyPolicy,
     'random': datastore_stub_util.PseudoRandomHRConsistencyPolicy,
 }
+
+
+def service_methods():
+    """{service: {method: (request class, response class)}} for every call the registered stubs serve."""
+    methods = dict(remote_api_services.STUB_SERVICE_PB_MAP)
+    # The SDK keeps datastore_v4 out of its public map; its own API server serves it from here.
+    methods['datastore_v4'] = stub_util.DATASTORE_V4_METHODS
+    return methods
 
 
 def register_stubs(config):
