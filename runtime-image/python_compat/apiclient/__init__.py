@@ -45,7 +45,9 @@ def install(host=None, port=None):
     host/port default to server_address(). Hooks and stubs registered on the previous apiproxy are dropped:
     call this at start-up, before the app is imported.
     """
-    default_host, default_port = server_address()
-    stub = ServiceBridgeStub(host or default_host, port or default_port)
+    if host is None or port is None:
+        default_host, default_port = server_address()
+        host, port = host or default_host, port or default_port
+    stub = ServiceBridgeStub(host, port)
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
     return stub

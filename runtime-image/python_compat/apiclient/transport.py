@@ -165,6 +165,6 @@ class PendingCall(object):
 
 def _is_stale_connection_error(error):
     if isinstance(error, httplib.BadStatusLine):
-        # An empty status line: the connection closed before any reply byte.
-        return not error.line or error.line == "''"
+        # Closed before any reply: on an idle keep-alive connection, the server closed it unread.
+        return True
     return getattr(error, 'errno', None) in _STALE_CONNECTION_ERRNOS

@@ -90,8 +90,18 @@ def register_stubs(config):
         user_login_url='/_ah/login?continue=%s',
         user_logout_url='/_ah/logout?continue=%s',
         default_gcs_bucket_name=None,
-        datastore_local_stub_class=datastore_sqlite_stub.DatastoreSqliteStub)
+        datastore_local_stub_class=_sqlite_datastore_stub)
     return apiproxy_stub_map.apiproxy
+
+
+def _sqlite_datastore_stub(app_id, datastore_path, require_indexes, trusted, **keywords):
+    """The SQLite datastore stub, built as stub_util.setup_stubs means to.
+
+    setup_stubs passes `trusted` as the fourth positional argument, which DatastoreSqliteStub takes as
+    `verbose` (log every SQL statement); this passes it by name.
+    """
+    return datastore_sqlite_stub.DatastoreSqliteStub(app_id, datastore_path, require_indexes, trusted=trusted,
+                                                     **keywords)
 
 
 def save_stubs(stub_map):

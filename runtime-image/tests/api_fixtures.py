@@ -1,0 +1,115 @@
+"""Fixtures for the API tests: a real API server process on 127.0.0.1 and the client installed against it.
+
+Import the fixtures into a test module (`from api_fixtures import api_server, api  # noqa`).
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib2
+
+import pytest
+
+from google.appengine.api import apiproxy_stub_map
+
+from python_compat import apiclient
+
+APP_ID = 'apitest'
+# What the serving layer sets as APPLICATION_ID; the server adds the same partition to a bare app id.
+APPLICATION_ID = 'dev~' + APP_ID
+START_TIMEOUT_SECONDS = 30
+
+
+def free_port():
+    """A TCP port nothing listens on right now."""
+    with contextlib.closing(socket.socket()) as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+class ApiServerProcess(object):
+    """`python -m python_compat.apiserver` as a child process, with its log in a file."""
+
+    def __init__(self, storage_path, log_path, app_id=APP_ID):
+        self.storage_path = str(storage_path)
+        self.log_path = str(log_path)
+        self.app_id = app_id
+        self.port = None
+        self._process = None
+
+    def start(self):
+        """Starts the server on a free port, or on the port it had when restarted."""
+        self.port = self.port or free_port()
+        with open(self.log_path, 'ab') as log:
+            self._process = subprocess.Popen(
+                [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id,
+                 '--port', str(self.port), '--storage-path', self.storage_path],
+                stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self):
+        give_up = time.time() + START_TIMEOUT_SECONDS
+        while True:
+            if self._process.poll() is not None:
+                raise AssertionError('API server exited with %s:\n%s' % (self._process.returncode, self.log()))
+            try:
+                urllib2.urlopen('http://127.0.0.1:%d/' % self.port, timeout=1).read()
+                return
+            except (urllib2.URLError, socket.error):
+                if time.time() > give_up:
+                    raise AssertionError('API server not healthy after %ds:\n%s' % (START_TIMEOUT_SECONDS,
+                                                                                     self.log()))
+                time.sleep(0.05)
+
+    def stop(self):
+        """SIGTERM, then wait: the server's clean shutdown path."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            self._process.wait()
+        self._process = None
+
+    def restart(self):
+        """Stops and starts again on the same port and storage path."""
+        self.stop()
+        return self.start()
+
+    def log(self):
+        with open(self.log_path) as log:
+            return log.read()
+
+
+@pytest.fixture(scope='module')
+def api_server(tmp_path_factory):
+    """One API server per test module, with its own storage directory."""
+    directory = tmp_path_factory.mktemp('apiserver')
+    server = ApiServerProcess(directory / 'storage', directory / 'apiserver.log').start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(api_server, monkeypatch):
+    """The client installed as `apiproxy_stub_map.apiproxy`, pointed at api_server; the app's environment."""
+    monkeypatch.setenv('APPLICATION_ID', APPLICATION_ID)
+    monkeypatch.setenv('AUTH_DOMAIN', 'gmail.com')
+    monkeypatch.setenv('SERVER_SOFTWARE', 'Development/python-compat')
+    monkeypatch.setenv('CURRENT_VERSION_ID', 'v1.1')
+    monkeypatch.setenv('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
+    previous = apiproxy_stub_map.apiproxy
+    stub = apiclient.install('127.0.0.1', api_server.port)
+    _reset_ndb_context()
+    yield stub
+    stub.pool.close()
+    apiproxy_stub_map.apiproxy = previous
+    _reset_ndb_context()
+
+
+def _reset_ndb_context():
+    # ndb keeps a per-thread context (with its cache and RPC batchers) across tests otherwise.
+    from google.appengine.ext.ndb import tasklets
+    tasklets.set_context(None)

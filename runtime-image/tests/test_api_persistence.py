@@ -1,0 +1,30 @@
+"""What the API server keeps across a restart on the same storage path."""
+
+import uuid
+
+from google.appengine.api import search
+from google.appengine.ext import ndb
+
+from api_fixtures import api, api_server  # noqa: F401  pylint: disable=unused-import
+
+
+class Keepsake(ndb.Model):
+    label = ndb.StringProperty()
+
+
+def test_entities_survive_a_server_restart(api, api_server):
+    key = Keepsake(label='kept').put()
+
+    api_server.restart()
+
+    assert key.get(use_cache=False, use_memcache=False).label == 'kept'
+    assert 'kept' in [k.label for k in Keepsake.query()]
+
+
+def test_search_indexes_survive_a_clean_restart(api, api_server):
+    index = search.Index(name='kept-%s' % uuid.uuid4().hex[:8])
+    index.put(search.Document(doc_id='d1', fields=[search.TextField(name='body', value='durable words')]))
+
+    api_server.restart()
+
+    assert [doc.doc_id for doc in index.search('durable')] == ['d1']
