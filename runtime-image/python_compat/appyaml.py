@@ -1,0 +1,68 @@
+"""Loads and validates an app's app.yaml with the SDK's own parser (`includes:` and `builtins:` expanded)."""
+
+import os
+
+from python_compat.errors import StartupError
+
+DEFAULT_LIVENESS_PATH = '/liveness_check'
+DEFAULT_READINESS_PATH = '/readiness_check'
+
+
+class AppConfig(object):
+    """The parts of app.yaml the runtime acts on, taken from the SDK's validated AppInfoExternal."""
+
+    def __init__(self, path, info):
+        self.path = path
+        self.root = os.path.dirname(os.path.abspath(path))
+        self.info = info
+        self.runtime = info.runtime
+        self.threadsafe = info.threadsafe is not False
+        self.handlers = list(info.handlers or [])
+        self.env_variables = dict(info.env_variables or {})
+        self.libraries = list(info.libraries or [])
+        self.error_handlers = list(info.error_handlers or [])
+        self.default_expiration = info.default_expiration
+        self.inbound_services = list(info.inbound_services or [])
+        self.application = info.application
+        self.service = info.service or info.module
+        self.version = info.version
+        self.liveness_path = _check_path(info.liveness_check, DEFAULT_LIVENESS_PATH)
+        self.readiness_path = _check_path(info.readiness_check, DEFAULT_READINESS_PATH)
+
+    @property
+    def warmup_enabled(self):
+        return 'warmup' in self.inbound_services
+
+
+def _check_path(check, default):
+    return (check.path if check is not None and check.path else None) or default
+
+
+def _flatten(text):
+    return ' '.join(str(text).replace('\n', ' ').split())
+
+
+def load_app_yaml(path):
+    """Parses `path` into an AppConfig, or raises StartupError naming the file, key and what was expected."""
+    # Imported here: the SDK is large, and `print-config` of a missing app.yaml should not pay for it.
+    from google.appengine.api import appinfo_errors
+    from google.appengine.api import appinfo_includes
+    from google.appengine.api import validation
+    from google.appengine.api import yaml_errors
+
+    if not os.path.isfile(path):
+        raise StartupError(path, None, 'no app.yaml found (set APP_ROOT to the directory that holds it)')
+    try:
+        with open(path) as app_yaml:
+            info = appinfo_includes.Parse(app_yaml, open_fn=open)
+    except IOError as error:
+        raise StartupError(path, None, 'cannot read: %s' % error.strerror)
+    except (yaml_errors.Error, validation.Error, appinfo_errors.Error) as error:
+        raise StartupError(path, None, _flatten(error))
+    if info.threadsafe not in (None, True, False):
+        raise StartupError(path, 'threadsafe', '%r: expected true or false' % info.threadsafe)
+    for index, handler in enumerate(info.handlers or []):
+        if handler.GetHandlerType() not in ('script', 'static_files', 'static_dir'):
+            raise StartupError(path, 'handlers[%d]' % index,
+                               '%s handlers are not supported by this runtime' % handler.GetHandlerType())
+    return AppConfig(path, info)

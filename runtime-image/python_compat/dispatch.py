@@ -1,0 +1,96 @@
+"""Routes each request to the first app.yaml handler whose `url` regex matches the whole path."""
+
+import logging
+import os
+import re
+import sys
+
+from python_compat import handler_rules
+from python_compat import responses
+
+log = logging.getLogger(__name__)
+
+
+class Route(object):
+    """One handler: its compiled URL pattern, the app.yaml entry, and the callable that serves it."""
+
+    def __init__(self, url_map, handler):
+        self.url_map = url_map
+        self.handler = handler
+        url = url_map.url
+        if url_map.GetHandlerType() == 'static_dir':
+            url = url.rstrip('/') + '/(.*)'
+        self.pattern = re.compile('^(?:%s)$' % url)
+        self.is_static = url_map.GetHandlerType() in ('static_files', 'static_dir')
+
+
+class Dispatcher(object):
+    """The WSGI app made of app.yaml's handlers, tried in order; 404 when none matches."""
+
+    def __init__(self, routes, error_pages):
+        self.routes = routes
+        self.error_pages = error_pages
+
+    def names_path(self, path):
+        """True when one of the app's handlers takes `path` and its `url` names it (a catch-all such as
+        `/.*` does not claim the health-check paths; `url: /_ah/health` or `/readiness_check.*` does)."""
+        last_segment = path.rstrip('/').rsplit('/', 1)[-1]
+        return any(route.pattern.match(path) and last_segment in route.url_map.url for route in self.routes)
+
+    def __call__(self, environ, start_response):
+        path = environ.get('PATH_INFO') or '/'
+        for route in self.routes:
+            match = route.pattern.match(path)
+            if not match:
+                continue
+            if route.is_static and route.url_map.require_matching_file and route.handler.file_for(match) is None:
+                continue
+            refusal = (handler_rules.secure_redirect(route.url_map, environ, start_response)
+                       or handler_rules.login_refusal(route.url_map, environ, start_response))
+            if refusal is not None:
+                return refusal
+            if route.is_static:
+                return route.handler(environ, start_response, match)
+            return self.call_script(route, environ, start_response)
+        return self.error_pages.respond(start_response, 404)
+
+    def call_script(self, route, environ, start_response):
+        started = []
+
+        def tracking_start_response(status, headers, exc_info=None):
+            started.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return route.handler(environ, tracking_start_response)
+        except Exception:
+            log.exception('Unhandled exception in %s serving %s', route.url_map.script, environ.get('PATH_INFO'))
+            if started:
+                raise  # headers are out; the server can only drop the connection
+            return self.error_pages.respond(start_response, 500, sys.exc_info())
+
+
+class ErrorPages(object):
+    """The runtime's own error responses, using app.yaml's `error_handlers` `default` file when given."""
+
+    def __init__(self, app_root, error_handlers):
+        self.default = None
+        for error_handler in error_handlers:
+            if (error_handler.error_code or 'default') == 'default':
+                path = os.path.join(app_root, error_handler.file)
+                with open(path, 'rb') as page:
+                    self.default = (page.read(), error_handler.mime_type or 'text/html; charset=utf-8')
+
+    def respond(self, start_response, code, exc_info=None):
+        if self.default is None:
+            if exc_info is not None:
+                start_response(responses.status_line(code), [('Content-Type', 'text/plain')], exc_info)
+                return ['%s\n' % responses.status_line(code)]
+            return responses.plain(start_response, code)
+        body, content_type = self.default
+        headers = [('Content-Type', content_type), ('Content-Length', str(len(body)))]
+        if exc_info is not None:
+            start_response(responses.status_line(code), headers, exc_info)
+        else:
+            start_response(responses.status_line(code), headers)
+        return [body]

@@ -1,0 +1,101 @@
+"""The gunicorn settings we serve with, each with where its value came from.
+
+Layers, lowest first: our defaults (bind 0.0.0.0:$PORT, gevent workers, one worker per usable CPU), then
+WEB_CONCURRENCY, then the app's own `gunicorn.conf.py` (any setting it names wins over ours; settings it
+does not name keep ours), then GUNICORN_CMD_ARGS. `print-config` shows the result without serving.
+"""
+
+import os
+import shlex
+import traceback
+
+from gunicorn.config import Config
+
+from python_compat import cpu
+from python_compat.errors import StartupError
+
+APP_CONFIG_FILE = 'gunicorn.conf.py'
+SHOWN_SETTINGS = ('workers', 'worker_class', 'worker_connections', 'threads', 'bind', 'timeout',
+                  'graceful_timeout', 'keepalive', 'max_requests', 'preload_app')
+
+
+class EffectiveSettings(object):
+    """Ordered gunicorn settings: name -> (value, source)."""
+
+    def __init__(self):
+        self.values = {}
+
+    def set(self, name, value, source):
+        self.values[name] = (value, source)
+
+    def value(self, name):
+        return self.values[name][0]
+
+    def items(self):
+        return sorted(self.values.items())
+
+    def describe(self):
+        """Human-readable lines for print-config: the shown settings first, then anything else set."""
+        names = [n for n in SHOWN_SETTINGS if n in self.values]
+        names += sorted(n for n in self.values if n not in SHOWN_SETTINGS)
+        return ['%-20s = %-24r (%s)' % (name, self.values[name][0], self.values[name][1]) for name in names]
+
+
+def _defaults(settings):
+    effective = EffectiveSettings()
+    workers, source = cpu.usable_cpus()
+    effective.set('workers', workers, 'usable CPUs: %s' % source)
+    effective.set('worker_class', 'gevent', 'default')
+    effective.set('bind', ['0.0.0.0:%d' % settings.port], 'PORT')
+    effective.set('timeout', 60, 'default (App Engine\'s 60 s request deadline)')
+    effective.set('graceful_timeout', 30, 'default')
+    effective.set('keepalive', 5, 'default')
+    effective.set('preload_app', True, 'default (the app is loaded and checked before workers start)')
+    # Client addresses and schemes are decided by TRUSTED_PROXIES in the runtime, not by gunicorn.
+    effective.set('forwarded_allow_ips', '', 'default (TRUSTED_PROXIES decides)')
+    effective.set('accesslog', None, 'default (the runtime writes request logs)')
+    effective.set('logger_class', 'python_compat.gunicorn_logging.PropagatingLogger', 'default')
+    return effective
+
+
+def _apply(effective, name, value, source):
+    """Validates one setting through gunicorn's own Config before accepting it."""
+    config = Config()
+    if name not in config.settings:
+        return
+    try:
+        config.set(name, value)
+    except Exception as error:
+        raise StartupError(source, name, '%r: %s' % (value, error))
+    effective.set(name, config.settings[name].get(), source)
+
+
+def _app_config_file_settings(path):
+    namespace = {'__builtins__': __builtins__, '__name__': '__config__', '__file__': path}
+    try:
+        execfile(path, namespace)
+    except Exception as error:
+        raise StartupError(path, None, 'executing it raised %s: %s' % (type(error).__name__, error),
+                           traceback.format_exc())
+    return dict((name, value) for name, value in namespace.items() if not name.startswith('__'))
+
+
+def effective_settings(settings, environ=os.environ):
+    effective = _defaults(settings)
+    if environ.get('WEB_CONCURRENCY'):
+        _apply(effective, 'workers', environ['WEB_CONCURRENCY'], 'WEB_CONCURRENCY')
+    path = os.path.join(settings.app_root, APP_CONFIG_FILE)
+    if os.path.isfile(path):
+        for name, value in sorted(_app_config_file_settings(path).items()):
+            _apply(effective, name, value, path)
+    if environ.get('GUNICORN_CMD_ARGS'):
+        parser = Config().parser()
+        try:
+            args = parser.parse_args(shlex.split(environ['GUNICORN_CMD_ARGS']))
+        except SystemExit:
+            raise StartupError('environment', 'GUNICORN_CMD_ARGS', '%r: expected gunicorn command-line options'
+                               % environ['GUNICORN_CMD_ARGS'])
+        for name, value in sorted(vars(args).items()):
+            if value is not None and name != 'args':
+                _apply(effective, name, value, 'GUNICORN_CMD_ARGS')
+    return effective

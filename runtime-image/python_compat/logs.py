@@ -1,0 +1,179 @@
+"""Logs as App Engine Flexible and Cloud Run ingest them: one JSON object per line on stdout.
+
+The app's `logging` records keep their level (the root logger starts at LOG_LEVEL, DEBUG by default, and
+the app may change it; the 2017 runtime forced INFO and lost DEBUG), carry the request's trace, and one
+request log with `httpRequest` is written per request. LOG_FORMAT=text gives plain lines for local runs.
+"""
+
+import datetime
+import json
+import logging
+import sys
+import time
+
+try:
+    from gevent.local import local as _local_class
+except ImportError:  # pragma: no cover - the runtime image always has gevent
+    from threading import local as _local_class
+
+TRACE_KEY = 'logging.googleapis.com/trace'
+SPAN_KEY = 'logging.googleapis.com/spanId'
+SAMPLED_KEY = 'logging.googleapis.com/trace_sampled'
+SOURCE_KEY = 'logging.googleapis.com/sourceLocation'
+REQUEST_LOGGER = 'python_compat.request'
+
+_request = _local_class()
+
+
+def parse_trace_context(header):
+    """(trace id, span id, sampled) from `X-Cloud-Trace-Context: TRACE/SPAN;o=1`; Nones when absent/bad."""
+    if not header:
+        return None, None, None
+    trace, _, rest = header.partition('/')
+    span, _, options = rest.partition(';')
+    if not trace or not all(c in '0123456789abcdefABCDEF' for c in trace):
+        return None, None, None
+    return trace, (span if span.isdigit() else None), (options.strip() == 'o=1')
+
+
+class RequestLogContext(object):
+    """The trace of the request running in this greenlet/thread, for every log line it writes."""
+
+    @staticmethod
+    def begin(trace_fields):
+        _request.fields = trace_fields
+
+    @staticmethod
+    def end():
+        _request.fields = None
+
+    @staticmethod
+    def current():
+        return getattr(_request, 'fields', None) or {}
+
+
+def trace_fields(project, header):
+    trace, span, sampled = parse_trace_context(header)
+    if trace is None:
+        return {}
+    fields = {TRACE_KEY: 'projects/%s/traces/%s' % (project, trace)}
+    if span:
+        fields[SPAN_KEY] = span
+    if sampled is not None:
+        fields[SAMPLED_KEY] = sampled
+    return fields
+
+
+def _timestamp(created):
+    moment = datetime.datetime.utcfromtimestamp(created)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%06dZ' % moment.microsecond
+
+
+class JsonFormatter(logging.Formatter):
+    """One structured log entry per record."""
+
+    def format(self, record):
+        message = record.getMessage()
+        if record.exc_info:
+            message = '%s\n%s' % (message, self.formatException(record.exc_info))
+        entry = {
+            'severity': 'WARNING' if record.levelname == 'WARN' else record.levelname,
+            'message': message,
+            'timestamp': _timestamp(record.created),
+            'logger': record.name,
+            SOURCE_KEY: {'file': record.pathname, 'line': record.lineno, 'function': record.funcName},
+        }
+        entry.update(RequestLogContext.current())
+        entry.update(getattr(record, 'structured', None) or {})
+        return json.dumps(entry, default=repr)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self):
+        logging.Formatter.__init__(self, '%(asctime)s %(levelname)s %(name)s: %(message)s')
+
+
+def configure(log_format, level):
+    """Sends every record to stdout in `log_format`. Sets the root level once; the app may change it later."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if log_format == 'json' else TextFormatter())
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level))
+    for name in ('gunicorn.error', 'gunicorn.access'):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+
+
+class RequestLogMiddleware(object):
+    """Writes one request log per request (status, size, latency ...) and scopes the trace to the request."""
+
+    def __init__(self, app, project):
+        self.app = app
+        self.project = project
+        self.log = logging.getLogger(REQUEST_LOGGER)
+
+    def __call__(self, environ, start_response):
+        started = time.time()
+        RequestLogContext.begin(trace_fields(self.project, environ.get('HTTP_X_CLOUD_TRACE_CONTEXT')))
+        response = {'status': 500, 'size': 0}
+
+        def logging_start_response(status, headers, exc_info=None):
+            response['status'] = int(status.split(' ', 1)[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            body = self.app(environ, logging_start_response)
+        except BaseException:
+            self.write(environ, response, started)
+            RequestLogContext.end()
+            raise
+        return _CountingBody(body, response, lambda: self.finish(environ, response, started))
+
+    def finish(self, environ, response, started):
+        self.write(environ, response, started)
+        RequestLogContext.end()
+
+    def write(self, environ, response, started):
+        latency = time.time() - started
+        url = environ.get('PATH_INFO', '')
+        if environ.get('QUERY_STRING'):
+            url += '?' + environ['QUERY_STRING']
+        http_request = {
+            'requestMethod': environ.get('REQUEST_METHOD'),
+            'requestUrl': url,
+            'status': response['status'],
+            'responseSize': str(response['size']),
+            'userAgent': environ.get('HTTP_USER_AGENT', ''),
+            'remoteIp': environ.get('REMOTE_ADDR', ''),
+            'latency': '%.6fs' % latency,
+            'protocol': environ.get('SERVER_PROTOCOL', ''),
+        }
+        if environ.get('HTTP_REFERER'):
+            http_request['referer'] = environ['HTTP_REFERER']
+        severity = logging.ERROR if response['status'] >= 500 else logging.INFO
+        self.log.log(severity, '%s %s %d', http_request['requestMethod'], url, response['status'],
+                     extra={'structured': {'httpRequest': http_request,
+                                           'requestLogId': environ.get('python_compat.request_log_id')}})
+
+
+class _CountingBody(object):
+    def __init__(self, body, response, on_close):
+        self.body = body
+        self.response = response
+        self.on_close = on_close
+
+    def __iter__(self):
+        for chunk in self.body:
+            self.response['size'] += len(chunk)
+            yield chunk
+
+    def close(self):
+        try:
+            if hasattr(self.body, 'close'):
+                self.body.close()
+        finally:
+            self.on_close()

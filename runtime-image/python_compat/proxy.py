@@ -1,0 +1,41 @@
+"""The client's address and scheme, from X-Forwarded-* only when the peer is a configured trusted proxy,
+and client-sent platform headers stripped: on App Engine Google's front end removed them; here nothing would.
+"""
+
+from python_compat import internal
+from python_compat import networks
+
+# Request headers (WSGI keys) only the platform may set. A client that sends them is lying.
+PLATFORM_HEADER_PREFIXES = ('HTTP_X_APPENGINE_', 'HTTP_X_GOOG_AUTHENTICATED_USER_')
+
+
+def strip_platform_headers(environ):
+    for key in [key for key in environ if key.startswith(PLATFORM_HEADER_PREFIXES)]:
+        del environ[key]
+
+
+def client_address(peer, forwarded_for, trusted):
+    """The first address, walking X-Forwarded-For from the right, that is not a trusted proxy."""
+    address = peer
+    hops = [hop.strip() for hop in (forwarded_for or '').split(',') if hop.strip()]
+    while address and networks.address_in(address, trusted) and hops:
+        address = hops.pop()
+    return address
+
+
+class TrustedProxyMiddleware(object):
+    def __init__(self, app, trusted_networks):
+        self.app = app
+        self.trusted = trusted_networks
+
+    def __call__(self, environ, start_response):
+        strip_platform_headers(environ)
+        if internal.mark_if_internal(environ):
+            return self.app(environ, start_response)
+        peer = environ.get('REMOTE_ADDR', '')
+        if self.trusted and networks.address_in(peer, self.trusted):
+            environ['REMOTE_ADDR'] = client_address(peer, environ.get('HTTP_X_FORWARDED_FOR'), self.trusted)
+            proto = environ.get('HTTP_X_FORWARDED_PROTO', '').split(',')[0].strip().lower()
+            if proto in ('http', 'https'):
+                environ['wsgi.url_scheme'] = proto
+        return self.app(environ, start_response)

@@ -1,0 +1,133 @@
+"""`os.environ` per request, isolated between concurrent greenlets and threads.
+
+python27 apps read request data from `os.environ` (USER_EMAIL, REQUEST_LOG_ID, HTTP_HOST ...). With many
+requests in one process at once, a plain dict would leak one request's values into another, so `os.environ`
+becomes a mapping whose contents belong to the current greenlet (or thread) while a request runs, and to the
+process otherwise.
+"""
+
+import binascii
+import collections
+import os
+
+try:
+    # Per greenlet, and per thread where there are no greenlets, whichever order gevent was patched in.
+    from gevent.local import local as _local_class
+except ImportError:  # pragma: no cover - the runtime image always has gevent
+    from threading import local as _local_class
+
+# WSGI keys copied into os.environ as on python27 (CGI-style request variables).
+_CGI_KEYS = ('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_NAME',
+             'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'SCRIPT_NAME')
+
+
+class RequestLocalEnviron(collections.MutableMapping):
+    """Reads and writes the current request's environment when one is active, the process's otherwise."""
+
+    def __init__(self, process_environ):
+        self.process_environ = process_environ
+        self._local = _local_class()
+
+    def _current(self):
+        return getattr(self._local, 'environ', None) or self.process_environ
+
+    def begin_request(self, values):
+        """Starts a request in this greenlet/thread: the process environment plus `values`."""
+        environ = dict(self.process_environ)
+        environ.update(values)
+        self._local.environ = environ
+
+    def end_request(self):
+        self._local.environ = None
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __setitem__(self, key, value):
+        self._current()[key] = value
+
+    def __delitem__(self, key):
+        del self._current()[key]
+
+    def __iter__(self):
+        return iter(self._current())
+
+    def __len__(self):
+        return len(self._current())
+
+    def __contains__(self, key):
+        return key in self._current()
+
+    def copy(self):
+        return dict(self._current())
+
+    def __repr__(self):
+        return 'RequestLocalEnviron(%r)' % (self._current(),)
+
+
+def install():
+    """Replaces os.environ (and so os.getenv) with a RequestLocalEnviron; returns it. Idempotent."""
+    if not isinstance(os.environ, RequestLocalEnviron):
+        os.environ = RequestLocalEnviron(os.environ)
+    return os.environ
+
+
+def new_request_log_id():
+    """A fresh REQUEST_LOG_ID: hex, unique per request, like App Engine's."""
+    return binascii.hexlify(os.urandom(16)).decode('ascii')
+
+
+def request_values(wsgi_environ):
+    """The per-request python27 variables for one WSGI request."""
+    values = dict((key, wsgi_environ[key]) for key in _CGI_KEYS if isinstance(wsgi_environ.get(key), str))
+    values.update((key, value) for key, value in wsgi_environ.items()
+                  if key.startswith('HTTP_') and isinstance(value, str))
+    log_id = new_request_log_id()
+    values.update({
+        'HTTPS': 'on' if wsgi_environ.get('wsgi.url_scheme') == 'https' else 'off',
+        'REQUEST_LOG_ID': log_id,
+        'REQUEST_ID_HASH': log_id[:8].upper(),
+        'USER_EMAIL': wsgi_environ.get('USER_EMAIL', ''),
+        'USER_ID': wsgi_environ.get('USER_ID', ''),
+        'USER_NICKNAME': wsgi_environ.get('USER_NICKNAME', ''),
+        'USER_ORGANIZATION': wsgi_environ.get('USER_ORGANIZATION', ''),
+        'USER_IS_ADMIN': wsgi_environ.get('USER_IS_ADMIN', '0'),
+    })
+    return values
+
+
+class RequestEnvironMiddleware(object):
+    """Gives each request its own os.environ for as long as the app runs, including while its body streams."""
+
+    def __init__(self, app, environ):
+        self.app = app
+        self.environ = environ
+
+    def __call__(self, wsgi_environ, start_response):
+        values = request_values(wsgi_environ)
+        wsgi_environ['python_compat.request_log_id'] = values['REQUEST_LOG_ID']
+        self.environ.begin_request(values)
+        try:
+            body = self.app(wsgi_environ, start_response)
+        except BaseException:
+            self.environ.end_request()
+            raise
+        return _ClosingIterator(body, self.environ.end_request)
+
+
+class _ClosingIterator(object):
+    """Iterates a WSGI body, then runs `on_close` once, after the body's own close()."""
+
+    def __init__(self, body, on_close):
+        self.body = body
+        self.on_close = on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, 'close'):
+                self.body.close()
+        finally:
+            self.on_close()

@@ -1,0 +1,127 @@
+"""Script handlers: WSGI `script: module.attr` apps imported once, and CGI `script: file.py` programs."""
+
+import cStringIO
+import os
+import py_compile
+import runpy
+import sys
+import threading
+import traceback
+
+from python_compat import responses
+from python_compat.errors import StartupError
+
+
+def import_wsgi_app(script, source, key):
+    """The WSGI callable named by `module.attr`, imported with the app root on sys.path."""
+    module_name, _, attribute = script.rpartition('.')
+    if not module_name or not attribute:
+        raise StartupError(source, key, "%r: expected module.attribute naming a WSGI app" % script)
+    try:
+        __import__(module_name)
+    except Exception as error:  # any exception the app raises while being imported
+        if isinstance(error, ImportError) and _is_missing_module(module_name, error):
+            raise StartupError(source, key, "%r: no module named %r in the app root" % (script, module_name))
+        raise StartupError(source, key, "%r: importing %s raised %s: %s"
+                           % (script, module_name, type(error).__name__, error), traceback.format_exc())
+    module = sys.modules[module_name]
+    try:
+        app = getattr(module, attribute)
+    except AttributeError:
+        raise StartupError(source, key, "%r: module %s has no attribute %r" % (script, module_name, attribute))
+    if not callable(app):
+        raise StartupError(source, key, "%r: %s.%s is not a WSGI callable" % (script, module_name, attribute))
+    return app
+
+
+def _is_missing_module(module_name, error):
+    """True when the ImportError is about the script module itself, not an import inside it."""
+    message = str(error)
+    return any(message == 'No module named %s' % name
+               for name in (module_name, module_name.split('.')[-1], module_name.split('.')[0]))
+
+
+class SerializedCall(object):
+    """Runs at most one request at a time through `app`, body included (for `threadsafe: false`)."""
+
+    def __init__(self, app, lock):
+        self.app = app
+        self.lock = lock
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            body = self.app(environ, start_response)
+            # The body is produced here, under the lock: an app that is not thread-safe may still be
+            # running its generator.
+            chunks = list(body)
+            if hasattr(body, 'close'):
+                body.close()
+            return chunks
+        finally:
+            self.lock.release()
+
+
+class CgiScript(object):
+    """A python27 CGI handler: runs `file.py` as __main__ with the request on stdin and os.environ, and turns
+    what it prints (headers, a blank line, the body) into a response. As on App Engine, a script that defines
+    main() is run once and only main() is called on later requests. Needs `threadsafe: false` (stdout is
+    process-wide), which the runtime enforces by serializing these calls."""
+
+    def __init__(self, path, source, key):
+        self.path = path
+        if not os.path.isfile(path):
+            raise StartupError(source, key, '%r: CGI script file not found' % os.path.basename(path))
+        try:
+            py_compile.compile(path, cfile=os.devnull, doraise=True)
+        except py_compile.PyCompileError as error:
+            raise StartupError(source, key, '%r: %s' % (os.path.basename(path), error.msg.strip().splitlines()[-1]))
+        self.cached_main = None
+
+    def __call__(self, environ, start_response):
+        stdin, stdout = sys.stdin, sys.stdout
+        output = cStringIO.StringIO()
+        sys.stdin = environ['wsgi.input']
+        sys.stdout = output
+        try:
+            if self.cached_main is not None:
+                self.cached_main()
+            else:
+                namespace = runpy.run_path(self.path, run_name='__main__')
+                if callable(namespace.get('main')):
+                    self.cached_main = namespace['main']
+        except SystemExit:
+            pass
+        finally:
+            sys.stdin, sys.stdout = stdin, stdout
+        return cgi_response(output.getvalue(), start_response)
+
+
+def cgi_response(output, start_response):
+    """A WSGI response from CGI output: `Status:` picks the status, `Location:` alone means 302."""
+    head, separator, body = output.replace('\r\n', '\n').partition('\n\n')
+    if not separator:
+        return responses.plain(start_response, 500, 'CGI script printed no header block\n')
+    headers = []
+    status = None
+    for line in head.split('\n'):
+        name, colon, value = line.partition(':')
+        if not colon:
+            return responses.plain(start_response, 500, 'CGI script printed a malformed header line\n')
+        name, value = name.strip(), value.strip()
+        if name.lower() == 'status':
+            status = value
+        else:
+            headers.append((name, value))
+    if status is None:
+        status = '302 Found' if any(name.lower() == 'location' for name, _ in headers) else '200 OK'
+    if not any(name.lower() == 'content-length' for name, _ in headers):
+        headers.append(('Content-Length', str(len(body))))
+    start_response(status, headers)
+    return [body]
+
+
+def new_serializing_lock():
+    # threading.Lock is gevent's cooperative lock once gevent has patched threading (the serve command
+    # patches before anything else is imported).
+    return threading.Lock()

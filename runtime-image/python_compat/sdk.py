@@ -1,0 +1,36 @@
+"""Where the App Engine SDK lives in the image, and its bundled third-party libraries under lib/."""
+
+import os
+import sys
+
+from python_compat import google_namespace
+
+# The SDK's own modules import these bundled libraries (the search API needs antlr3, urlfetch fancy_urllib,
+# ipaddr is used by the request's IP handling); dev_appserver put them on sys.path, and so do we.
+LIBRARIES_THE_SDK_NEEDS = ('antlr3', 'fancy_urllib', 'ipaddr')
+
+
+def sdk_root():
+    site_packages = os.path.dirname(os.path.dirname(os.path.abspath(google_namespace.__file__)))
+    return google_namespace.sdk_root(site_packages)
+
+
+def add_bundled_library(directory):
+    path = os.path.join(sdk_root(), 'lib', directory)
+    if os.path.isdir(path) and path not in sys.path:
+        sys.path.append(path)
+
+
+def prepend_bundled_library(directory):
+    """Puts lib/DIRECTORY right after the app root on sys.path; False when the SDK has no such directory."""
+    path = os.path.join(sdk_root(), 'lib', directory)
+    if not os.path.isdir(path):
+        return False
+    if path not in sys.path:
+        sys.path.insert(1, path)
+    return True
+
+
+def add_libraries_the_sdk_needs():
+    for directory in LIBRARIES_THE_SDK_NEEDS:
+        add_bundled_library(directory)

@@ -1,0 +1,62 @@
+"""Runtime settings from the container's environment variables, validated once at start-up.
+
+Every variable the runtime reads is declared here, so the README's table and the code cannot drift apart.
+"""
+
+import os
+import socket
+
+from python_compat.errors import StartupError
+from python_compat import networks
+
+LOG_FORMATS = ('json', 'text')
+LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
+
+
+class Settings(object):
+    """What the operator configured through the environment (app.yaml is read separately)."""
+
+    def __init__(self, environ):
+        self.app_root = environ.get('APP_ROOT', '/app')
+        self.port = _port(environ)
+        self.log_format = _choice(environ, 'LOG_FORMAT', LOG_FORMATS, 'json')
+        self.log_level = _choice(environ, 'LOG_LEVEL', LOG_LEVELS, 'DEBUG')
+        self.trusted_proxies = _networks(environ, 'TRUSTED_PROXIES')
+        self.health_path = environ.get('HEALTH_CHECK_PATH', '/_ah/health')
+        # Platform variables of App Engine Flexible / second generation and Cloud Run, mapped onto the names
+        # python27 apps read. Unset means "not on that platform".
+        self.project = environ.get('GOOGLE_CLOUD_PROJECT') or environ.get('GCLOUD_PROJECT')
+        self.gae_application = environ.get('GAE_APPLICATION')
+        self.service = environ.get('GAE_SERVICE') or environ.get('K_SERVICE')
+        self.version = environ.get('GAE_VERSION') or environ.get('K_REVISION')
+        self.deployment_id = environ.get('GAE_DEPLOYMENT_ID')
+        self.instance = environ.get('GAE_INSTANCE') or socket.gethostname()
+        self.on_google_host = any(name in environ for name in ('GAE_INSTANCE', 'K_SERVICE', 'GAE_SERVICE'))
+        self.server_software = environ.get('SERVER_SOFTWARE')
+
+
+def _port(environ):
+    value = environ.get('PORT', '8080')
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise StartupError('environment', 'PORT', "%r: expected a TCP port number 1-65535" % value)
+    return int(value)
+
+
+def _choice(environ, name, choices, default):
+    value = environ.get(name, default)
+    normalized = value.upper() if choices == LOG_LEVELS else value.lower()
+    if normalized not in choices:
+        raise StartupError('environment', name, '%r: expected one of %s' % (value, ', '.join(choices)))
+    return normalized
+
+
+def _networks(environ, name):
+    value = environ.get(name, '')
+    try:
+        return networks.parse_network_list(value)
+    except ValueError as error:
+        raise StartupError('environment', name, '%s (expected comma-separated IPs or CIDR networks)' % error)
+
+
+def from_process_environment():
+    return Settings(os.environ)

@@ -1,0 +1,42 @@
+"""Builds the WSGI pipeline that serves one app, outermost layer first:
+
+request log -> trusted proxy (client address, scheme, platform headers stripped) -> health checks ->
+per-request os.environ -> app.yaml handlers.
+"""
+
+from python_compat import app_loader
+from python_compat import health
+from python_compat import logs
+from python_compat import platform_environ
+from python_compat import proxy
+from python_compat import request_environ
+from python_compat import warmup
+
+
+class ServedApp(object):
+    """The loaded app and what the server needs to know about it."""
+
+    def __init__(self, wsgi_app, readiness, variables):
+        self.wsgi_app = wsgi_app
+        self.readiness = readiness
+        self.variables = variables
+
+
+def build(settings, config):
+    """Loads the app described by `config` and wraps it; raises StartupError on any user error."""
+    environ = request_environ.install()
+    variables = platform_environ.platform_variables(settings, config, environ.process_environ)
+    environ.process_environ.update(variables)
+
+    dispatcher = app_loader.AppLoader(config).load()
+    readiness = health.Readiness()
+    readiness.app_loaded = True
+    if config.warmup_enabled:
+        readiness.warmup_done = warmup.SharedFlag()
+
+    app = request_environ.RequestEnvironMiddleware(dispatcher, environ)
+    app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,
+                                       config.readiness_path, dispatcher.names_path)
+    app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)
+    app = logs.RequestLogMiddleware(app, variables['GOOGLE_CLOUD_PROJECT'])
+    return ServedApp(app, readiness, variables)
