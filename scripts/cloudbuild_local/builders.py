@@ -68,10 +68,8 @@ def images_produced_by(program: str, args: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def host_command(builder: HostBuilder, entrypoint: str | None, args: tuple[str, ...], cwd: str,
-                 env: tuple[str, ...]) -> Command:
-    """Runs the builder's program (or the chosen entrypoint) on the host, inheriting the host's environment."""
-    program = entrypoint or builder.default_program
+def host_command(program: str, args: tuple[str, ...], cwd: str, env: tuple[str, ...]) -> Command:
+    """Runs a builder's program on the host; the step's env is added to the host's own environment."""
     return Command(argv=(program, *args), cwd=cwd, env=env)
 
 

@@ -204,7 +204,7 @@ def _plan_step(step: _ResolvedStep, ancestors: set[str], steps: list[_ResolvedSt
             raise ConfigError(where, "entrypoint", f"'{program}' is not a program of {builder.image}; expected one "
                                                    f"of {', '.join(sorted(builder.programs))}")
         cwd = posixpath.join(workspace, step_dir) if step_dir else workspace
-        command = host_command(builder, step.entrypoint, step.args, cwd, step.env)
+        command = host_command(program, step.args, cwd, step.env)
         produces = images_produced_by(program, step.args)
     else:
         _check_image_built_before(step, ancestors, steps, where)

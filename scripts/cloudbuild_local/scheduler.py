@@ -18,6 +18,8 @@ from .plan import BuildPlan, PlannedStep
 from .report import ProgressReporter
 from .results import CANCELLED, FAILURE, SUCCESS, TIMEOUT, BuildResult, StepOutcome, StepResult
 
+INTERRUPTED = "interrupted"
+
 
 class StepExecutor(Protocol):
     def run(self, step: PlannedStep, timeout_seconds: float, stop: threading.Event,
@@ -35,7 +37,7 @@ class Scheduler:
         self.heartbeat_seconds = heartbeat_seconds
 
     def run(self, plan: BuildPlan) -> BuildResult:
-        """Runs every step it can and returns the build's result; Ctrl-C stops the running steps and cancels the rest."""
+        """Runs every step it can and returns the build's result; Ctrl-C stops running steps and cancels the rest."""
         run = _Run(plan, self, self.clock())
         with ThreadPoolExecutor(max_workers=len(plan.steps)) as pool:
             while run.pending or run.running:
@@ -90,28 +92,25 @@ class _Run:
         self._heartbeat()
 
     def interrupt(self) -> None:
-        self.stopped_because = "interrupted"
+        self.stopped_because = INTERRUPTED
         self.stop.set()
 
     def result(self, finished_at: float) -> BuildResult:
         # A step can lack a result only when Ctrl-C arrived while its result was being recorded.
-        steps = tuple(self.results.get(step.key, StepResult(step.key, CANCELLED, None, "interrupted"))
+        steps = tuple(self.results.get(step.key, StepResult(step.key, CANCELLED, None, INTERRUPTED))
                       for step in self.plan.steps)
-        statuses = {step.status for step in steps}
-        if self.stopped_because == "interrupted":
-            status, detail = CANCELLED, "interrupted"
-        elif self.stopped_because:
-            status, detail = TIMEOUT, self.stopped_because
-        elif statuses != {SUCCESS}:
-            status, detail = FAILURE, ""
-        else:
-            images = tuple((image, self.scheduler.executor.image_id(image)) for image in self.plan.images)
-            missing = [name for name, image_id in images if image_id is None]
-            if missing:
-                return BuildResult(FAILURE, finished_at - self.started_at, steps, (),
-                                   f"images: {missing[0]} was not built by any step")
-            return BuildResult(SUCCESS, finished_at - self.started_at, steps, images)
-        return BuildResult(status, finished_at - self.started_at, steps, (), detail)
+        duration = finished_at - self.started_at
+        if self.stopped_because == INTERRUPTED:
+            return BuildResult(CANCELLED, duration, steps, detail=INTERRUPTED)
+        if self.stopped_because:
+            return BuildResult(TIMEOUT, duration, steps, detail=self.stopped_because)
+        if any(step.status != SUCCESS for step in steps):
+            return BuildResult(FAILURE, duration, steps)
+        images = tuple((image, self.scheduler.executor.image_id(image)) for image in self.plan.images)
+        missing = [image for image, image_id in images if image_id is None]
+        if missing:
+            return BuildResult(FAILURE, duration, steps, detail=f"images: {missing[0]} was not built by any step")
+        return BuildResult(SUCCESS, duration, steps, images)
 
     def _is_ready(self, step: PlannedStep) -> bool:
         return all(key in self.results and self.results[key].status == SUCCESS for key in step.waits_on)

@@ -73,4 +73,3 @@ class FakeExecutor:
     def _event(self, event: str, key: str) -> None:
         with self.lock:
             self.events.append((event, key))
-

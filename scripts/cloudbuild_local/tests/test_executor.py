@@ -16,8 +16,8 @@ def step_running(*argv: str, cwd: str = "/", env: tuple[str, ...] = ()) -> Plann
 
 def run(step: PlannedStep, timeout_seconds: float = 10, stop: threading.Event | None = None):
     lines = []
-    outcome = ProcessExecutor(kill_grace_seconds=1).run(step, timeout_seconds, stop or threading.Event(),
-                                                         lines.append)
+    executor = ProcessExecutor(kill_grace_seconds=1)
+    outcome = executor.run(step, timeout_seconds, stop or threading.Event(), lines.append)
     return outcome, lines
 
 
@@ -41,8 +41,8 @@ def test_step_runs_in_its_directory_with_its_env_added_to_the_host_env(tmp_path)
 
 def test_missing_host_program_is_a_failure_naming_it():
     outcome, _ = run(step_running("no-such-program-for-cloudbuild-local"))
-    assert (outcome.status, outcome.detail) == (FAILURE, "host program 'no-such-program-for-cloudbuild-local' "
-                                                          "not found on PATH")
+    assert outcome.status == FAILURE
+    assert outcome.detail == "host program 'no-such-program-for-cloudbuild-local' not found on PATH"
 
 
 def test_missing_directory_is_a_failure_naming_it(tmp_path):

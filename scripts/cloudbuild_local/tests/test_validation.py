@@ -136,4 +136,5 @@ def test_missing_config_file_is_one_line(tmp_path):
     stderr = io.StringIO()
     status = main(["--config", str(tmp_path / "absent.yaml"), str(tmp_path)], FakeExecutor(), io.StringIO(), stderr)
     assert status == EXIT_BAD_CONFIG
-    assert stderr.getvalue() == f"cloudbuild-local: {tmp_path}/absent.yaml: file: cannot read it: No such file or directory\n"
+    assert stderr.getvalue() == \
+        f"cloudbuild-local: {tmp_path}/absent.yaml: file: cannot read it: No such file or directory\n"
