@@ -3,10 +3,11 @@
 
 DOCKER_NAMESPACE ?= python-compat
 TAG ?= latest
-BASE_IMAGE ?= $(DOCKER_NAMESPACE)/base:$(TAG)
-RUNTIME_IMAGE ?= $(DOCKER_NAMESPACE)/runtime:$(TAG)
+# Derived, not taken from the environment: a stale exported name must never redirect a push.
+BASE_IMAGE = $(DOCKER_NAMESPACE)/base:$(TAG)
+RUNTIME_IMAGE = $(DOCKER_NAMESPACE)/runtime:$(TAG)
 # The unit-test image (runtime + pytest); never pushed.
-RUNTIME_TEST_IMAGE ?= $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
+RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
 SOURCE_DATE_EPOCH ?= 1735689600
 # OCI labels come from the commit, not the clock, so rebuilding a commit labels it the same way.
@@ -27,7 +28,7 @@ HOST_PYTHON := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help build rootfs wheelhouse base runtime runtime-test push test lint structure-test unit-test \
-        integration-test test-tools engine names clean
+        integration-test test-tools engine names clean cloudbuild runner-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,7 +81,8 @@ test-tools: ## Install the host-side test tools (pytest, Docker SDK, container-s
 lint: test-tools ## hadolint every Dockerfile, shellcheck every shell script
 	@$(VENV)/bin/hadolint --failure-threshold warning base-image/Dockerfile runtime-image/Dockerfile \
 	  runtime-image/Dockerfile.test
-	@shellcheck scripts/*.sh base-image/rootfs-hooks/*.sh runtime-image/prune-sdk.sh runtime-image/bin/python-compat .ci/run
+	@shellcheck scripts/*.sh base-image/rootfs-hooks/*.sh runtime-image/prune-sdk.sh runtime-image/bin/python-compat .ci/run \
+	  scripts/cloudbuild-local
 
 structure-test: build test-tools ## Run the container-structure-test configs against both images
 	@$(VENV)/bin/container-structure-test test --image $(BASE_IMAGE) --config structure-tests/base.yaml
@@ -92,7 +94,14 @@ unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 in
 integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
 
-test: lint structure-test unit-test integration-test ## Everything CI runs
+cloudbuild: names engine test-tools ## Run cloudbuild.yaml (the release pipeline) here with the local Cloud Build runner
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(HOST_PYTHON) scripts/cloudbuild-local --config cloudbuild.yaml \
+	  --substitutions '_DOCKER_NAMESPACE=$(DOCKER_NAMESPACE),_TAG=$(TAG),_SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH),_CREATED=$(CREATED)' .
+
+runner-test: test-tools ## Unit-test the local Cloud Build runner (no Docker needed, a few seconds)
+	@$(HOST_PYTHON) -m pytest scripts/cloudbuild_local/tests $(PYTEST_ARGS)
+
+test: lint runner-test structure-test unit-test integration-test ## Everything CI runs
 
 clean: ## Remove generated files and the images this Makefile built
 	-docker rmi $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(BASE_IMAGE) 2>/dev/null

@@ -1,17 +1,27 @@
-"""Shared fixtures for the integration tests: the Docker client, the images under test, the repo root."""
+"""Shared fixtures for the integration tests: the Docker client, the images under test, fixture app images
+built FROM the runtime image once per session, and containers published on 127.0.0.1 only."""
 
+import contextlib
+import io
 import os
 import pathlib
+import tarfile
+import time
 
 import docker
 import pytest
+import requests
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+APPS = pathlib.Path(__file__).resolve().parent / 'apps'
+FIXTURE_PREFIX = 'python-compat-fixture/'
+# The whole child Dockerfile an app owner writes: the runtime's ONBUILD steps copy the app in.
+CHILD_DOCKERFILE = 'ARG RUNTIME_IMAGE\nFROM ${RUNTIME_IMAGE}\n'
 
 
 @pytest.fixture(scope='session')
 def docker_client():
-    client = docker.from_env()
+    client = docker.from_env(timeout=300)
     client.ping()
     return client
 
@@ -25,3 +35,95 @@ def runtime_image():
 @pytest.fixture(scope='session')
 def base_image():
     return os.environ.get('BASE_IMAGE', 'python-compat/base:latest')
+
+
+def build_context(app_dir, dockerfile):
+    """A tar build context: the app directory (symlinks kept as links) plus the child Dockerfile."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w') as tar:
+        tar.add(str(app_dir), arcname='.', filter=lambda info: None if info.name.endswith('.pyc') else info)
+        data = dockerfile.encode()
+        info = tarfile.TarInfo('Dockerfile')
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.fixture(scope='session')
+def app_image(docker_client, runtime_image):
+    """app_image('behaviours') -> the tag of integration-tests/apps/behaviours built FROM the runtime image.
+    Each fixture app is built once per session, with no network, like our own images."""
+    built = {}
+
+    def build(name):
+        if name not in built:
+            tag = FIXTURE_PREFIX + name + ':test'
+            context = build_context(APPS / name, CHILD_DOCKERFILE)
+            docker_client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
+                                       network_mode='none', buildargs={'RUNTIME_IMAGE': runtime_image})
+            built[name] = tag
+        return built[name]
+
+    yield build
+    for tag in built.values():
+        docker_client.images.remove(tag, force=True)
+
+
+class RunningApp(object):
+    """A started container and the base URL of its published port on 127.0.0.1."""
+
+    def __init__(self, container, port):
+        self.container = container
+        self.url = 'http://127.0.0.1:%d' % port
+
+    def get(self, path, **kwargs):
+        kwargs.setdefault('timeout', 30)
+        kwargs.setdefault('allow_redirects', False)
+        return requests.get(self.url + path, **kwargs)
+
+    def logs(self):
+        return self.container.logs(stdout=True, stderr=False).decode()
+
+    def worker_pids(self):
+        """PIDs of the gunicorn workers: the container's processes whose parent is its first process."""
+        top = self.container.top(ps_args='-o pid,ppid')
+        rows = [dict(zip(top['Titles'], row)) for row in top['Processes']]
+        master = min(rows, key=lambda row: int(row['PID']))['PID']
+        return sorted(int(row['PID']) for row in rows if row['PPID'] == master)
+
+
+def wait_until_serving(app, path='/_ah/health', timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.container.reload()
+        if app.container.status == 'exited':
+            raise AssertionError('container exited: %s' % app.container.logs().decode()[-3000:])
+        try:
+            if app.get(path, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError('not serving %s within %d s' % (path, timeout))
+
+
+@pytest.fixture(scope='session')
+def start_app(docker_client):
+    """start_app(image, environment=..., **run_kwargs) as a context manager yielding a RunningApp."""
+
+    @contextlib.contextmanager
+    def start(image, wait_path='/_ah/health', **run_kwargs):
+        container = docker_client.containers.run(image, detach=True, ports={'8080/tcp': ('127.0.0.1', None)},
+                                                 **run_kwargs)
+        try:
+            container.reload()
+            port = int(container.ports['8080/tcp'][0]['HostPort'])
+            app = RunningApp(container, port)
+            if wait_path:
+                wait_until_serving(app, wait_path)
+            yield app
+        finally:
+            container.remove(force=True)
+
+    return start

@@ -1,5 +1,6 @@
 """`make push` against a real registry on 127.0.0.1, then a pull by digest under a fresh name."""
 
+import os
 import re
 import socket
 import subprocess
@@ -54,8 +55,12 @@ def local_registry(tmp_path):
 def test_make_push_publishes_both_images_and_the_runtime_pulls_back_by_digest(local_registry, docker_client):
     namespace = local_registry + '/python-compat'
     tag = 'push-test'
+    # Only our loopback registry may receive the push: no image name is inherited from the environment.
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ('BASE_IMAGE', 'RUNTIME_IMAGE', 'RUNTIME_TEST_IMAGE', 'DOCKER_NAMESPACE', 'TAG')}
     result = subprocess.run(['make', '--no-print-directory', 'push', 'DOCKER_NAMESPACE=' + namespace, 'TAG=' + tag],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=900, env=environment)
+    assert not re.search(r'^(?!%s/)\S+@sha256:' % re.escape(namespace), result.stdout, re.MULTILINE)
     assert result.returncode == 0, result.stderr[-2000:]
     digests = dict(re.findall(r'^(\S+)@(sha256:[0-9a-f]{64})$', result.stdout, re.MULTILINE))
     assert set(digests) == {namespace + '/base', namespace + '/runtime'}

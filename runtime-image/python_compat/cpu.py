@@ -65,9 +65,9 @@ def cpuset_cpus(cgroup_root=CGROUP_ROOT, proc_status='/proc/self/status'):
 
 def usable_cpus(cgroup_root=CGROUP_ROOT, proc_status='/proc/self/status'):
     """(CPUs this container may use, at least 1, and a description of which limit decided it)."""
-    candidates = [(multiprocessing.cpu_count(), 'host CPU count')]
-    for count, source in (quota_cpus(cgroup_root), cpuset_cpus(cgroup_root, proc_status)):
-        if count is not None:
-            candidates.append((count, source))
+    candidates = [(count, source) for count, source in (quota_cpus(cgroup_root), cpuset_cpus(cgroup_root, proc_status))
+                  if count is not None]
+    # Last, so that on a tie the limit that applies is named rather than the host.
+    candidates.append((multiprocessing.cpu_count(), 'host CPU count'))
     count, source = min(candidates, key=lambda candidate: candidate[0])
     return max(1, count), source

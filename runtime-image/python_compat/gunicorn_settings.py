@@ -9,8 +9,6 @@ import os
 import shlex
 import traceback
 
-from gunicorn.config import Config
-
 from python_compat import cpu
 from python_compat.errors import StartupError
 
@@ -58,9 +56,15 @@ def _defaults(settings):
     return effective
 
 
+def _gunicorn_config():
+    # Imported late: gunicorn.config reads WEB_CONCURRENCY with int() when imported, after Settings checked it.
+    from gunicorn.config import Config
+    return Config()
+
+
 def _apply(effective, name, value, source):
     """Validates one setting through gunicorn's own Config before accepting it."""
-    config = Config()
+    config = _gunicorn_config()
     if name not in config.settings:
         return
     try:
@@ -82,14 +86,14 @@ def _app_config_file_settings(path):
 
 def effective_settings(settings, environ=os.environ):
     effective = _defaults(settings)
-    if environ.get('WEB_CONCURRENCY'):
-        _apply(effective, 'workers', environ['WEB_CONCURRENCY'], 'WEB_CONCURRENCY')
+    if settings.web_concurrency:
+        _apply(effective, 'workers', settings.web_concurrency, 'WEB_CONCURRENCY')
     path = os.path.join(settings.app_root, APP_CONFIG_FILE)
     if os.path.isfile(path):
         for name, value in sorted(_app_config_file_settings(path).items()):
             _apply(effective, name, value, path)
     if environ.get('GUNICORN_CMD_ARGS'):
-        parser = Config().parser()
+        parser = _gunicorn_config().parser()
         try:
             args = parser.parse_args(shlex.split(environ['GUNICORN_CMD_ARGS']))
         except SystemExit:

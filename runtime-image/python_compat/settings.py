@@ -19,6 +19,8 @@ class Settings(object):
     def __init__(self, environ):
         self.app_root = environ.get('APP_ROOT', '/app')
         self.port = _port(environ)
+        # gunicorn itself reads WEB_CONCURRENCY with int() at import time: check it first.
+        self.web_concurrency = _positive_int(environ, 'WEB_CONCURRENCY')
         self.log_format = _choice(environ, 'LOG_FORMAT', LOG_FORMATS, 'json')
         self.log_level = _choice(environ, 'LOG_LEVEL', LOG_LEVELS, 'DEBUG')
         self.trusted_proxies = _networks(environ, 'TRUSTED_PROXIES')
@@ -39,6 +41,15 @@ def _port(environ):
     value = environ.get('PORT', '8080')
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise StartupError('environment', 'PORT', "%r: expected a TCP port number 1-65535" % value)
+    return int(value)
+
+
+def _positive_int(environ, name):
+    value = environ.get(name)
+    if value is None or value == '':
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise StartupError('environment', name, '%r: expected a whole number of at least 1' % value)
     return int(value)
 
 
