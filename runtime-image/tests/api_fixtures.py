@@ -3,12 +3,14 @@
 Import the fixtures into a test module (`from api_fixtures import api_server, api  # noqa`).
 """
 
+import BaseHTTPServer
 import contextlib
-import os
+import SocketServer
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib2
 
@@ -22,6 +24,7 @@ APP_ID = 'apitest'
 # What the serving layer sets as APPLICATION_ID; the server adds the same partition to a bare app id.
 APPLICATION_ID = 'dev~' + APP_ID
 START_TIMEOUT_SECONDS = 30
+SLOW_RESPONSE_SECONDS = 1.5
 
 
 def free_port():
@@ -113,3 +116,33 @@ def _reset_ndb_context():
     # ndb keeps a per-thread context (with its cache and RPC batchers) across tests otherwise.
     from google.appengine.ext.ndb import tasklets
     tasklets.set_context(None)
+
+
+class _SlowHandler(BaseHTTPServer.BaseHTTPRequestHandler):
+    def do_GET(self):  # pylint: disable=invalid-name
+        time.sleep(SLOW_RESPONSE_SECONDS)
+        self.send_response(200)
+        self.send_header('Content-Length', '4')
+        self.end_headers()
+        self.wfile.write('slow')
+
+    def log_message(self, *args):
+        pass
+
+
+class _ThreadingHTTPServer(SocketServer.ThreadingMixIn, BaseHTTPServer.HTTPServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def slow_http_server():
+    """A threaded HTTP server whose every GET answers `slow` after SLOW_RESPONSE_SECONDS; yields its URL."""
+    server = _ThreadingHTTPServer(('127.0.0.1', 0), _SlowHandler)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.daemon = True
+    thread.start()
+    try:
+        yield 'http://127.0.0.1:%d/' % server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()

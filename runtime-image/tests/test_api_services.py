@@ -1,8 +1,5 @@
 """The other App Engine services through the API server, and calls that overlap."""
 
-import BaseHTTPServer
-import contextlib
-import threading
 import time
 import uuid
 import StringIO
@@ -19,35 +16,7 @@ from google.appengine.api import search
 from google.appengine.api import taskqueue
 from google.appengine.api import urlfetch
 
-from api_fixtures import api, api_server  # noqa: F401  pylint: disable=unused-import
-
-SLOW_RESPONSE_SECONDS = 1.5
-
-
-class _SlowHandler(BaseHTTPServer.BaseHTTPRequestHandler):
-    def do_GET(self):  # pylint: disable=invalid-name
-        time.sleep(SLOW_RESPONSE_SECONDS)
-        self.send_response(200)
-        self.send_header('Content-Length', '4')
-        self.end_headers()
-        self.wfile.write('slow')
-
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def slow_http_server():
-    server = BaseHTTPServer.HTTPServer(('127.0.0.1', 0), _SlowHandler)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.daemon = True
-    thread.start()
-    try:
-        yield 'http://127.0.0.1:%d/' % server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-
+from api_fixtures import SLOW_RESPONSE_SECONDS, api, api_server, slow_http_server  # noqa: F401  pylint: disable=unused-import
 
 def test_urlfetch_fetches_from_a_server_the_test_started(api):
     with slow_http_server() as url:

@@ -13,6 +13,7 @@ import os
 
 from google.appengine.api import apiproxy_stub_map
 
+from python_compat.apiclient.greenlet_state import make_sdk_state_greenlet_local
 from python_compat.apiclient.stub import ServiceBridgeStub
 from python_compat.apiclient.ticket import current_ticket, request_ticket, set_request_ticket
 
@@ -22,7 +23,7 @@ DEFAULT_API_HOST = '127.0.0.1'
 DEFAULT_API_PORT = 10001
 
 __all__ = ['install', 'server_address', 'ServiceBridgeStub', 'current_ticket', 'request_ticket',
-           'set_request_ticket']
+           'set_request_ticket', 'make_sdk_state_greenlet_local']
 
 
 def server_address(environ=None):
@@ -43,11 +44,13 @@ def install(host=None, port=None):
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server; returns its stub.
 
     host/port default to server_address(). Hooks and stubs registered on the previous apiproxy are dropped:
-    call this at start-up, before the app is imported.
+    call this at start-up, before the app is imported. Also makes the SDK's per-thread API state (ndb's
+    event loop and context) per greenlet, which concurrent requests in a gevent worker need.
     """
     if host is None or port is None:
         default_host, default_port = server_address()
         host, port = host or default_host, port or default_port
     stub = ServiceBridgeStub(host, port)
+    make_sdk_state_greenlet_local()
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
     return stub

@@ -90,18 +90,29 @@ def register_stubs(config):
         user_login_url='/_ah/login?continue=%s',
         user_logout_url='/_ah/logout?continue=%s',
         default_gcs_bucket_name=None,
-        datastore_local_stub_class=_sqlite_datastore_stub)
+        datastore_local_stub_class=_SqliteDatastoreStub)
     return apiproxy_stub_map.apiproxy
 
 
-def _sqlite_datastore_stub(app_id, datastore_path, require_indexes, trusted, **keywords):
-    """The SQLite datastore stub, built as stub_util.setup_stubs means to.
+class _SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
+    """The SDK's SQLite datastore stub, fixed for many concurrent clients.
 
-    setup_stubs passes `trusted` as the fourth positional argument, which DatastoreSqliteStub takes as
-    `verbose` (log every SQL statement); this passes it by name.
+    - stub_util.setup_stubs passes `trusted` as the fourth positional argument, which this class's
+      constructor takes as `verbose` (log every SQL statement); it is passed by name here.
+    - Transaction handles are `id()`s of the stub's transaction objects, so a finished transaction's handle
+      soon names another caller's live one. ndb sends its failed attempt as `previous_transaction` when it
+      retries, and the stub rolls back whatever that handle names now: another request's transaction. The
+      hint only releases a transaction ndb has already finished (a failed commit removes it), so it is
+      dropped.
     """
-    return datastore_sqlite_stub.DatastoreSqliteStub(app_id, datastore_path, require_indexes, trusted=trusted,
-                                                     **keywords)
+
+    def __init__(self, app_id, datastore_path, require_indexes, trusted, **keywords):
+        datastore_sqlite_stub.DatastoreSqliteStub.__init__(self, app_id, datastore_path, require_indexes,
+                                                          trusted=trusted, **keywords)
+
+    def _Dynamic_BeginTransaction(self, request, transaction):  # pylint: disable=invalid-name
+        request.clear_previous_transaction()
+        datastore_sqlite_stub.DatastoreSqliteStub._Dynamic_BeginTransaction(self, request, transaction)
 
 
 def save_stubs(stub_map):
