@@ -1,4 +1,4 @@
-"""Runs one remote_api call against the registered service stubs and encodes the outcome as a remote_api Response.
+"""Runs one remote_api call against the service stubs; encodes the outcome as a remote_api Response.
 
 Every outcome is a Response: the stub's reply, an `application_error` for errors the service itself
 raises (ApplicationError), or an `rpc_error` for everything else. A client never sees a traceback; the

@@ -1,0 +1,56 @@
+"""The SDK's per-thread API state becomes per greenlet (and stays per thread)."""
+
+import threading
+
+import gevent
+
+from google.appengine.api import apiproxy_stub_map
+from google.appengine.ext.ndb import eventloop
+from google.appengine.ext.ndb import tasklets
+
+from python_compat.apiclient import greenlet_state
+
+
+class Counter(object):
+    def __init__(self):
+        self.value = 0
+
+
+def test_each_greenlet_sees_its_own_instance():
+    state = greenlet_state.PerGreenlet(Counter)
+    state.value = 5
+
+    def bump():
+        state.value += 1
+        return state.value
+
+    assert [g.get() for g in [gevent.spawn(bump), gevent.spawn(bump)]] == [1, 1]
+    assert state.value == 5
+
+
+def test_each_thread_sees_its_own_instance():
+    state = greenlet_state.PerGreenlet(Counter)
+    state.value = 5
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(state.value))
+    thread.start()
+    thread.join()
+
+    assert seen == [0]
+
+
+def test_sdk_state_is_replaced_once():
+    greenlet_state.make_sdk_state_greenlet_local()
+    replaced = (eventloop._state, tasklets._state, apiproxy_stub_map.UserRPC._UserRPC__local)
+    greenlet_state.make_sdk_state_greenlet_local()
+
+    assert all(isinstance(state, greenlet_state.PerGreenlet) for state in replaced)
+    assert (eventloop._state, tasklets._state, apiproxy_stub_map.UserRPC._UserRPC__local) == replaced
+
+
+def test_ndb_event_loops_differ_between_greenlets():
+    greenlet_state.make_sdk_state_greenlet_local()
+
+    loops = [g.get() for g in [gevent.spawn(eventloop.get_event_loop), gevent.spawn(eventloop.get_event_loop)]]
+
+    assert loops[0] is not loops[1]
