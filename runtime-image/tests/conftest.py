@@ -1,0 +1,98 @@
+"""Shared fixtures for the runtime package's unit tests: WSGI calls, app.yaml handler entries, Settings."""
+
+import io
+
+import pytest
+
+from google.appengine.api import appinfo
+
+from python_compat import settings
+
+
+class Response(object):
+    """What a WSGI app answered: status line, header list, the whole body, and whether it was closed."""
+
+    def __init__(self, status, headers, body, exc_info):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.exc_info = exc_info
+
+    @property
+    def code(self):
+        return int(self.status.split(' ', 1)[0])
+
+    def header(self, name):
+        """The value of the one header called `name` (case-insensitive), None when absent."""
+        values = self.all_headers(name)
+        assert len(values) <= 1, 'header %s sent %d times' % (name, len(values))
+        return values[0] if values else None
+
+    def all_headers(self, name):
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+
+def make_environ(path='/', method='GET', query='', body='', headers=None, **extra):
+    """A WSGI environ for one request; `headers` maps HTTP header names to values."""
+    environ = {
+        'REQUEST_METHOD': method, 'PATH_INFO': path, 'QUERY_STRING': query, 'SERVER_NAME': 'localhost',
+        'SERVER_PORT': '8080', 'SERVER_PROTOCOL': 'HTTP/1.1', 'REMOTE_ADDR': '203.0.113.9',
+        'HTTP_HOST': 'example.com', 'wsgi.url_scheme': 'http', 'wsgi.input': io.BytesIO(body),
+        'CONTENT_LENGTH': str(len(body)),
+    }
+    for name, value in (headers or {}).items():
+        environ['HTTP_' + name.upper().replace('-', '_')] = value
+    environ.update(extra)
+    return environ
+
+
+def call_wsgi(app, environ, *args):
+    """Calls `app` like a server: collects the body, closes it, returns a Response."""
+    started = []
+
+    def start_response(status, headers, exc_info=None):
+        started.append((status, list(headers), exc_info))
+
+    body = app(environ, start_response, *args)
+    try:
+        content = ''.join(body)
+    finally:
+        if hasattr(body, 'close'):
+            body.close()
+    status, headers, exc_info = started[-1]
+    return Response(status, headers, content, exc_info)
+
+
+def url_map(**attributes):
+    """An app.yaml handler entry, validated by the SDK; `http_headers` may be a plain dict."""
+    if 'http_headers' in attributes:
+        headers = appinfo.HttpHeadersDict()
+        headers.update(attributes['http_headers'])
+        attributes['http_headers'] = headers
+    return appinfo.URLMap(**attributes)
+
+
+@pytest.fixture
+def wsgi():
+    """`wsgi.call(app, environ)`, `wsgi.environ(path, ...)`: calling WSGI apps as a server would."""
+
+    class Wsgi(object):
+        call = staticmethod(call_wsgi)
+        environ = staticmethod(make_environ)
+
+        def request(self, app, path='/', **kwargs):
+            return call_wsgi(app, make_environ(path, **kwargs))
+
+    return Wsgi()
+
+
+@pytest.fixture
+def handler_entry():
+    """`handler_entry(url=..., script=...)`: an app.yaml `handlers:` entry (appinfo.URLMap)."""
+    return url_map
+
+
+@pytest.fixture
+def runtime_settings():
+    """`runtime_settings(PORT='9000', ...)`: Settings from exactly these environment variables."""
+    return lambda **environ: settings.Settings(environ)
