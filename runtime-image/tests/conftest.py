@@ -1,16 +1,15 @@
-"""Shared fixtures for the runtime package's unit tests: WSGI calls, app.yaml handler entries, Settings."""
+"""Shared helpers for the runtime package's unit tests: calling WSGI apps and building app.yaml handler entries.
+
+Imported by the test modules (`from conftest import call_wsgi, make_environ, url_map`).
+"""
 
 import io
 
-import pytest
-
 from google.appengine.api import appinfo
-
-from python_compat import settings
 
 
 class Response(object):
-    """What a WSGI app answered: status line, header list, the whole body, and whether it was closed."""
+    """What a WSGI app answered: status line, header list, the whole body, and exc_info if it passed one."""
 
     def __init__(self, status, headers, body, exc_info):
         self.status = status
@@ -70,29 +69,3 @@ def url_map(**attributes):
         headers.update(attributes['http_headers'])
         attributes['http_headers'] = headers
     return appinfo.URLMap(**attributes)
-
-
-@pytest.fixture
-def wsgi():
-    """`wsgi.call(app, environ)`, `wsgi.environ(path, ...)`: calling WSGI apps as a server would."""
-
-    class Wsgi(object):
-        call = staticmethod(call_wsgi)
-        environ = staticmethod(make_environ)
-
-        def request(self, app, path='/', **kwargs):
-            return call_wsgi(app, make_environ(path, **kwargs))
-
-    return Wsgi()
-
-
-@pytest.fixture
-def handler_entry():
-    """`handler_entry(url=..., script=...)`: an app.yaml `handlers:` entry (appinfo.URLMap)."""
-    return url_map
-
-
-@pytest.fixture
-def runtime_settings():
-    """`runtime_settings(PORT='9000', ...)`: Settings from exactly these environment variables."""
-    return lambda **environ: settings.Settings(environ)
