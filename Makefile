@@ -68,7 +68,8 @@ runtime: base ## Build the runtime image
 
 runtime-test: runtime
 	@scripts/if-changed.sh $(STAMPS)/runtime-test --image $(RUNTIME_TEST_IMAGE) $(STAMPS)/runtime \
-	  runtime-image/Dockerfile.test runtime-image/requirements-test.txt runtime-image/build/test-wheels -- \
+	  runtime-image/Dockerfile.test runtime-image/requirements-test.txt runtime-image/build/test-wheels \
+	  runtime-image/tests -- \
 	  $(DOCKER_BUILD) --tag $(RUNTIME_TEST_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) \
 	    --file runtime-image/Dockerfile.test runtime-image
 

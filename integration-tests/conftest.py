@@ -92,6 +92,19 @@ class RunningApp(object):
         master = min(rows, key=lambda row: int(row['PID']))['PID']
         return sorted(int(row['PID']) for row in rows if row['PPID'] == master)
 
+    def settled_worker_count(self, settle_seconds=1.5, timeout=20):
+        """The number of workers once it has stopped changing (workers boot one after another)."""
+        deadline = time.monotonic() + timeout
+        count, stable_since = len(self.worker_pids()), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = len(self.worker_pids())
+            if now != count:
+                count, stable_since = now, time.monotonic()
+            elif time.monotonic() - stable_since >= settle_seconds:
+                break
+        return count
+
 
 def wait_until_serving(app, path='/_ah/health', timeout=60):
     deadline = time.monotonic() + timeout

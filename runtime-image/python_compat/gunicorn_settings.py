@@ -7,6 +7,8 @@ does not name keep ours), then GUNICORN_CMD_ARGS. `print-config` shows the resul
 
 import os
 import shlex
+import StringIO
+import sys
 import traceback
 
 from python_compat import cpu
@@ -84,6 +86,20 @@ def _app_config_file_settings(path):
     return dict((name, value) for name, value in namespace.items() if not name.startswith('__'))
 
 
+def _parse_cmd_args(text):
+    """gunicorn's own option parser, with its usage dump replaced by one line naming the bad option."""
+    parser = _gunicorn_config().parser()
+    stderr = sys.stderr
+    sys.stderr = captured = StringIO.StringIO()
+    try:
+        return parser.parse_args(shlex.split(text))
+    except SystemExit:
+        problem = (captured.getvalue().strip().splitlines() or ['invalid options'])[-1].split('error: ', 1)[-1]
+        raise StartupError('environment', 'GUNICORN_CMD_ARGS', '%r: %s' % (text, problem))
+    finally:
+        sys.stderr = stderr
+
+
 def effective_settings(settings, environ=os.environ):
     effective = _defaults(settings)
     if settings.web_concurrency:
@@ -93,12 +109,7 @@ def effective_settings(settings, environ=os.environ):
         for name, value in sorted(_app_config_file_settings(path).items()):
             _apply(effective, name, value, path)
     if environ.get('GUNICORN_CMD_ARGS'):
-        parser = _gunicorn_config().parser()
-        try:
-            args = parser.parse_args(shlex.split(environ['GUNICORN_CMD_ARGS']))
-        except SystemExit:
-            raise StartupError('environment', 'GUNICORN_CMD_ARGS', '%r: expected gunicorn command-line options'
-                               % environ['GUNICORN_CMD_ARGS'])
+        args = _parse_cmd_args(environ['GUNICORN_CMD_ARGS'])
         for name, value in sorted(vars(args).items()):
             if value is not None and name != 'args':
                 _apply(effective, name, value, 'GUNICORN_CMD_ARGS')

@@ -97,14 +97,20 @@ def request_values(wsgi_environ):
 
 
 class RequestEnvironMiddleware(object):
-    """Gives each request its own os.environ for as long as the app runs, including while its body streams."""
+    """Gives each request its own os.environ for as long as the app runs, including while its body streams.
 
-    def __init__(self, app, environ):
+    `platform_variables` are applied to every request on top of the process environment, because servers
+    rewrite some of them after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name).
+    """
+
+    def __init__(self, app, environ, platform_variables):
         self.app = app
         self.environ = environ
+        self.platform_variables = platform_variables
 
     def __call__(self, wsgi_environ, start_response):
-        values = request_values(wsgi_environ)
+        values = dict(self.platform_variables)
+        values.update(request_values(wsgi_environ))
         wsgi_environ['python_compat.request_log_id'] = values['REQUEST_LOG_ID']
         self.environ.begin_request(values)
         try:

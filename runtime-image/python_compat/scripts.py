@@ -2,7 +2,6 @@
 
 import cStringIO
 import os
-import py_compile
 import runpy
 import sys
 import threading
@@ -73,9 +72,10 @@ class CgiScript(object):
         if not os.path.isfile(path):
             raise StartupError(source, key, '%r: CGI script file not found' % os.path.basename(path))
         try:
-            py_compile.compile(path, cfile=os.devnull, doraise=True)
-        except py_compile.PyCompileError as error:
-            raise StartupError(source, key, '%r: %s' % (os.path.basename(path), error.msg.strip().splitlines()[-1]))
+            with open(path) as script:
+                compile(script.read(), path, 'exec')
+        except SyntaxError as error:
+            raise StartupError(source, key, '%r: line %s: %s' % (os.path.basename(path), error.lineno, error.msg))
         self.cached_main = None
 
     def __call__(self, environ, start_response):

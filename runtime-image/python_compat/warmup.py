@@ -9,7 +9,6 @@ import httplib
 import logging
 import multiprocessing
 import socket
-import threading
 import time
 
 from python_compat import internal
@@ -51,7 +50,11 @@ def send_warmup(port, done, deadline_seconds=300):
 
 
 def start_warmup_thread(port, done):
-    thread = threading.Thread(target=send_warmup, args=(port, done), name='warmup')
-    thread.daemon = True
-    thread.start()
-    return thread
+    """Sends the warmup from a real OS thread of the master. Under gevent's patching a threading.Thread would
+    be a greenlet, and gunicorn's fork would copy it into every worker: one warmup per worker, not one."""
+    try:
+        from gevent import monkey
+        start_new_thread = monkey.get_original('thread', 'start_new_thread')
+    except ImportError:  # pragma: no cover - the runtime image always has gevent
+        from thread import start_new_thread
+    start_new_thread(send_warmup, (port, done))

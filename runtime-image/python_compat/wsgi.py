@@ -34,7 +34,7 @@ def build(settings, config):
     if config.warmup_enabled:
         readiness.warmup_done = warmup.SharedFlag()
 
-    app = request_environ.RequestEnvironMiddleware(dispatcher, environ)
+    app = request_environ.RequestEnvironMiddleware(dispatcher, environ, variables)
     app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,
                                        config.readiness_path, dispatcher.names_path)
     app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)

@@ -1,0 +1,55 @@
+"""A container never serves half an app: every start-up error is one clear line and a non-zero exit."""
+
+import pytest
+
+
+@pytest.fixture(scope='module')
+def errors_image(app_image):
+    return app_image('startup-errors')
+
+
+def start_and_fail(docker_client, image, **run_kwargs):
+    container = docker_client.containers.run(image, detach=True, network_mode='none', **run_kwargs)
+    try:
+        status = container.wait(timeout=60)['StatusCode']
+        return status, container.logs(stdout=False, stderr=True).decode()
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.parametrize('app_dir, expected', [
+    ('bad-yaml', ['/app/bad-yaml/app.yaml', 'line 3']),
+    ('unknown-element', ['/app/unknown-element/app.yaml', "Unexpected attribute 'not_an_element'"]),
+    ('missing-module', ['/app/missing-module/app.yaml: handlers[0].script', "no module named 'nowhere'"]),
+    ('bad-error-page', ['/app/bad-error-page/app.yaml: error_handlers[0].file', 'missing.html']),
+    ('cgi-threadsafe', ['/app/cgi-threadsafe/app.yaml', 'threadsafe cannot be enabled with CGI handler']),
+    ('bad-library', ['libraries[0] (numpy)', 'requirements.txt']),
+    ('does-not-exist', ['/app/does-not-exist/app.yaml', 'no app.yaml found']),
+])
+def test_configuration_error_is_one_line_naming_file_and_key(docker_client, errors_image, app_dir, expected):
+    status, stderr = start_and_fail(docker_client, errors_image, environment={'APP_ROOT': '/app/' + app_dir})
+    assert status != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    for fragment in expected:
+        assert fragment in lines[0]
+
+
+def test_exception_while_importing_the_app_prints_the_line_then_the_apps_traceback(docker_client, errors_image):
+    status, stderr = start_and_fail(docker_client, errors_image, environment={'APP_ROOT': '/app/import-raises'})
+    assert status != 0
+    first, rest = stderr.strip().split('\n', 1)
+    assert 'handlers[0].script' in first and 'ValueError: the app cannot start' in first
+    assert 'Traceback' in rest and 'broken.py' in rest
+
+
+@pytest.mark.parametrize('variable, value', [('PORT', 'eighty'), ('WEB_CONCURRENCY', 'many'),
+                                             ('LOG_FORMAT', 'xml'), ('TRUSTED_PROXIES', '10.0.0.0/99'),
+                                             ('GUNICORN_CMD_ARGS', '--workers=-x')])
+def test_bad_environment_value_is_one_line_naming_the_variable(docker_client, errors_image, variable, value):
+    status, stderr = start_and_fail(docker_client, errors_image,
+                                    environment={'APP_ROOT': '/app/missing-module', variable: value})
+    assert status != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert variable in lines[0]
