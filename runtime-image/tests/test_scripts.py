@@ -94,7 +94,9 @@ def test_cgi_script_runs_as_main_with_the_request_on_stdin(script_file, monkeypa
         print '%s %s %s' % (__name__, sys.stdin.read(), os.environ['CGI_TEST_VALUE']),
     ''')
 
-    response = call_wsgi(CgiScript(path, 'app.yaml', 'handlers[0].script'), make_environ(method='POST', body='posted'))
+    script = CgiScript(path, 'app.yaml', 'handlers[0].script')
+
+    response = call_wsgi(script, make_environ(method='POST', body='posted'))
 
     assert (response.code, response.body) == (200, '__main__ posted from-environ')
 
