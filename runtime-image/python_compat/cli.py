@@ -34,6 +34,7 @@ def serve():
         from python_compat import appyaml, logs, wsgi, warmup
         config = appyaml.load_app_yaml(_app_yaml_path(settings))
         logs.configure(settings.log_format, settings.log_level)
+        _connect_app_engine_apis(settings, config)
         served = wsgi.build(settings, config)
     except StartupError as error:
         _report_and_exit(error)
@@ -41,6 +42,24 @@ def serve():
     if served.readiness.warmup_done is not None:
         warmup.start_warmup_thread(settings.port, served.readiness.warmup_done)
     server.PreloadedApplication(served.wsgi_app, effective).run()
+
+
+def _connect_app_engine_apis(settings, config):
+    """Routes the app's API calls to API_HOST, or to an API server started here, before the app is imported."""
+    from python_compat import apiclient, api_process, platform_environ
+    if settings.api_host is None:
+        app_id = platform_environ.application_id(settings, config)
+        embedded = api_process.EmbeddedApiServer(app_id, settings.api_port, settings.api_storage_path,
+                                                 settings.app_root)
+        embedded.start()
+        embedded.start_supervisor()
+    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)
+
+
+def api_server(argv):
+    """Runs only the API server (its own container, shared by several app containers)."""
+    from python_compat import apiserver
+    apiserver.main(argv)
 
 
 def print_config():
@@ -62,7 +81,12 @@ def main(argv=None):
     commands.add_parser('serve', help='serve the app in $APP_ROOT (default)')
     commands.add_parser('print-config', help='print the effective gunicorn settings and their sources')
     commands.add_parser('version', help='print the runtime version')
-    args = parser.parse_args((sys.argv[1:] if argv is None else argv) or ['serve'])
+    commands.add_parser('api-server', help='run only the App Engine API server (see --help)', add_help=False)
+    argv = (sys.argv[1:] if argv is None else argv) or ['serve']
+    if argv[0] == 'api-server':
+        api_server(argv[1:])
+        return
+    args = parser.parse_args(argv)
     if args.command == 'serve':
         serve()
     elif args.command == 'print-config':

@@ -11,6 +11,8 @@ import logging
 import sys
 import time
 
+from python_compat import closing
+
 try:
     from gevent.local import local as _local_class
 except ImportError:  # pragma: no cover - the runtime image always has gevent
@@ -160,20 +162,14 @@ class RequestLogMiddleware(object):
                                            'requestLogId': environ.get('python_compat.request_log_id')}})
 
 
-class _CountingBody(object):
+class _CountingBody(closing.ClosingBody):
+    """Counts the bytes of the response body for the request log."""
+
     def __init__(self, body, response, on_close):
-        self.body = body
+        closing.ClosingBody.__init__(self, body, on_close)
         self.response = response
-        self.on_close = on_close
 
     def __iter__(self):
         for chunk in self.body:
             self.response['size'] += len(chunk)
             yield chunk
-
-    def close(self):
-        try:
-            if hasattr(self.body, 'close'):
-                self.body.close()
-        finally:
-            self.on_close()

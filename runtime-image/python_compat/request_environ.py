@@ -10,6 +10,8 @@ import binascii
 import collections
 import os
 
+from python_compat import closing
+
 try:
     # Per greenlet, and per thread where there are no greenlets, whichever order gevent was patched in.
     from gevent.local import local as _local_class
@@ -118,22 +120,4 @@ class RequestEnvironMiddleware(object):
         except BaseException:
             self.environ.end_request()
             raise
-        return _ClosingIterator(body, self.environ.end_request)
-
-
-class _ClosingIterator(object):
-    """Iterates a WSGI body, then runs `on_close` once, after the body's own close()."""
-
-    def __init__(self, body, on_close):
-        self.body = body
-        self.on_close = on_close
-
-    def __iter__(self):
-        return iter(self.body)
-
-    def close(self):
-        try:
-            if hasattr(self.body, 'close'):
-                self.body.close()
-        finally:
-            self.on_close()
+        return closing.ClosingBody(body, self.environ.end_request)

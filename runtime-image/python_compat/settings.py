@@ -18,13 +18,17 @@ class Settings(object):
 
     def __init__(self, environ):
         self.app_root = environ.get('APP_ROOT', '/app')
-        self.port = _port(environ)
+        self.port = _port(environ, 'PORT', '8080')
         # gunicorn itself reads WEB_CONCURRENCY with int() at import time: check it first.
         self.web_concurrency = _positive_int(environ, 'WEB_CONCURRENCY')
         self.log_format = _choice(environ, 'LOG_FORMAT', LOG_FORMATS, 'json')
         self.log_level = _choice(environ, 'LOG_LEVEL', LOG_LEVELS, 'DEBUG')
         self.trusted_proxies = _networks(environ, 'TRUSTED_PROXIES')
         self.health_path = environ.get('HEALTH_CHECK_PATH', '/_ah/health')
+        # App Engine APIs: an external API server when API_HOST is set, else one embedded in this container.
+        self.api_host = environ.get('API_HOST') or None
+        self.api_port = _port(environ, 'API_PORT', '10001')
+        self.api_storage_path = environ.get('API_STORAGE_PATH', '/var/lib/python-compat/api')
         # Platform variables of App Engine Flexible / second generation and Cloud Run, mapped onto the names
         # python27 apps read. Unset means "not on that platform".
         self.project = environ.get('GOOGLE_CLOUD_PROJECT') or environ.get('GCLOUD_PROJECT')
@@ -37,10 +41,10 @@ class Settings(object):
         self.server_software = environ.get('SERVER_SOFTWARE')
 
 
-def _port(environ):
-    value = environ.get('PORT', '8080')
+def _port(environ, name, default):
+    value = environ.get(name, default)
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise StartupError('environment', 'PORT', "%r: expected a TCP port number 1-65535" % value)
+        raise StartupError('environment', name, "%r: expected a TCP port number 1-65535" % value)
     return int(value)
 
 

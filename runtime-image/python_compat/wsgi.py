@@ -1,9 +1,10 @@
 """Builds the WSGI pipeline that serves one app, outermost layer first:
 
 request log -> trusted proxy (client address, scheme, platform headers stripped) -> health checks ->
-per-request os.environ -> app.yaml handlers.
+per-request os.environ -> API ticket -> app.yaml handlers.
 """
 
+from python_compat import api_ticket
 from python_compat import app_loader
 from python_compat import health
 from python_compat import logs
@@ -34,7 +35,8 @@ def build(settings, config):
     if config.warmup_enabled:
         readiness.warmup_done = warmup.SharedFlag()
 
-    app = request_environ.RequestEnvironMiddleware(dispatcher, environ, variables)
+    app = api_ticket.ApiTicketMiddleware(dispatcher)
+    app = request_environ.RequestEnvironMiddleware(app, environ, variables)
     app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,
                                        config.readiness_path, dispatcher.names_path)
     app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)

@@ -34,10 +34,16 @@ def increment(name):
 
 
 def app(environ, start_response):
-    owner = environ.get('QUERY_STRING') or 'anonymous'
-    keys = put_items(owner, 5).get_result()
-    positions = read_back(keys).get_result()
-    queried = Item.query(Item.owner == owner).count_async().get_result()
-    body = json.dumps({'owner': owner, 'positions': positions, 'queried': queried})
+    if environ['PATH_INFO'] == '/increment':
+        body = json.dumps({'value': increment('shared').get_result()})
+    elif environ['PATH_INFO'] == '/counter':
+        counter = Counter.get_by_id('shared')
+        body = json.dumps({'value': counter.value if counter else 0})
+    else:
+        owner = environ.get('QUERY_STRING') or 'anonymous'
+        keys = put_items(owner, 5).get_result()
+        positions = read_back(keys).get_result()
+        queried = Item.query(Item.owner == owner).count_async().get_result()
+        body = json.dumps({'owner': owner, 'positions': positions, 'queried': queried})
     start_response('200 OK', [('Content-Type', 'application/json')])
     return [body]

@@ -14,10 +14,12 @@ def main(argv=None):
     from gevent import monkey
     monkey.patch_all()
 
-    import logging
+    import os
     import sys
-    # Before the SDK is imported, so the warnings its modules log at import time are formatted too.
-    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    from python_compat import logs
+    # Before the SDK is imported, so the warnings its modules log at import time are formatted too; in the
+    # runtime's format (JSON lines by default), since it shares the container's stdout with the app.
+    logs.configure(os.environ.get('LOG_FORMAT', 'json').lower(), 'INFO')
 
     from python_compat.apiserver import config
     from python_compat.apiserver import server

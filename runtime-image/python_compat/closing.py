@@ -1,0 +1,19 @@
+"""A WSGI response body that runs a callback once the server closes it (after the last byte is sent)."""
+
+
+class ClosingBody(object):
+    """Iterates `body`, then on close() closes it and runs `on_close` — even when the body's close fails."""
+
+    def __init__(self, body, on_close):
+        self.body = body
+        self.on_close = on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, 'close'):
+                self.body.close()
+        finally:
+            self.on_close()
