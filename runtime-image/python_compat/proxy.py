@@ -29,9 +29,10 @@ class TrustedProxyMiddleware(object):
         self.trusted = trusted_networks
 
     def __call__(self, environ, start_response):
-        strip_platform_headers(environ)
         if internal.mark_if_internal(environ):
+            # The runtime's own request (warmup, a task, cron): its X-AppEngine-* headers are the platform's.
             return self.app(environ, start_response)
+        strip_platform_headers(environ)
         peer = environ.get('REMOTE_ADDR', '')
         if self.trusted and networks.address_in(peer, self.trusted):
             environ['REMOTE_ADDR'] = client_address(peer, environ.get('HTTP_X_FORWARDED_FOR'), self.trusted)
