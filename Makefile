@@ -6,8 +6,11 @@ TAG ?= latest
 # Derived, not taken from the environment: a stale exported name must never redirect a push.
 BASE_IMAGE = $(DOCKER_NAMESPACE)/base:$(TAG)
 RUNTIME_IMAGE = $(DOCKER_NAMESPACE)/runtime:$(TAG)
-# The unit-test image (runtime + pytest); never pushed.
+# The unit-test image (runtime + pytest) and the bundled example app; never pushed.
 RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
+EXAMPLE_IMAGE = $(DOCKER_NAMESPACE)/example:$(TAG)
+# Where `make run` serves the example app (always on 127.0.0.1).
+RUN_PORT ?= 8080
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
 SOURCE_DATE_EPOCH ?= 1735689600
 # OCI labels come from the commit, not the clock, so rebuilding a commit labels it the same way.
@@ -28,7 +31,7 @@ HOST_PYTHON := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help build rootfs wheelhouse base runtime runtime-test push test lint structure-test unit-test \
-        integration-test test-tools engine names clean cloudbuild runner-test
+        integration-test test-tools engine names clean cloudbuild runner-test example run bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -73,6 +76,16 @@ runtime-test: runtime
 	  $(DOCKER_BUILD) --tag $(RUNTIME_TEST_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) \
 	    --file runtime-image/Dockerfile.test runtime-image
 
+example: runtime ## Build the bundled example app (example-app/) FROM the runtime image
+	@scripts/if-changed.sh $(STAMPS)/example --image $(EXAMPLE_IMAGE) $(STAMPS)/runtime example-app -- \
+	  $(DOCKER_BUILD) --tag $(EXAMPLE_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) example-app
+
+run: example ## Build what is needed, then serve the example app on 127.0.0.1:$(RUN_PORT) (Ctrl-C stops it)
+	@echo "serving the example app on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)"
+	@docker run --rm --name python-compat-example -p 127.0.0.1:$(RUN_PORT):8080 \
+	  -e IDENTITY_SOURCE=dev-login -e LOG_FORMAT=text \
+	  -v python-compat-example-data:/var/lib/python-compat/api $(EXAMPLE_IMAGE)
+
 push: build ## Push both images to $(DOCKER_NAMESPACE) with $(TAG) and print their digests
 	@scripts/push-images.sh $(BASE_IMAGE) $(RUNTIME_IMAGE)
 
@@ -105,5 +118,5 @@ runner-test: test-tools ## Unit-test the local Cloud Build runner (no Docker nee
 test: lint runner-test structure-test unit-test integration-test ## Everything CI runs
 
 clean: ## Remove generated files and the images this Makefile built
-	-docker rmi $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(BASE_IMAGE) 2>/dev/null
+	-docker rmi $(EXAMPLE_IMAGE) $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(BASE_IMAGE) 2>/dev/null
 	rm -rf build base-image/build runtime-image/build
