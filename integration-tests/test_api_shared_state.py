@@ -1,0 +1,122 @@
+"""Shared state: every gunicorn worker of a container, and every app container pointed at one API server
+container, sees the same datastore entities and memcache values."""
+
+import concurrent.futures
+import contextlib
+import time
+import uuid
+
+import pytest
+import requests
+
+SHARED_APP_ID = 'dev~shared-app'
+API_PORT = 10001
+NAMES = ['item%02d' % n for n in range(24)]
+# What is written and read back: (path that writes, path that reads) per kind of shared state.
+KINDS = {'entity': ('/note/put', '/note/get'), 'memcache': ('/value/set', '/value/get')}
+MAX_READ_ROUNDS = 10
+
+
+def _call(app, path, **params):
+    response = app.get(path, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _in_parallel(function, items, workers=8):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
+
+
+def _text(run, kind, name):
+    return '%s-%s-%s' % (kind, run, name)
+
+
+def write_all(apps, run):
+    """Writes an entity and a memcache value per name, spreading the writes over `apps`; returns
+    {(kind, name): (app index, worker pid) that wrote it}."""
+    def write(item):
+        n, (kind, name) = item
+        index = n % len(apps)
+        reply = _call(apps[index], KINDS[kind][0], name=run + name, text=_text(run, kind, name))
+        return (kind, name), (index, reply['worker'])
+    return dict(_in_parallel(write, list(enumerate((kind, name) for name in NAMES for kind in KINDS))))
+
+
+def read_until_every_value_was_read_elsewhere(apps, run, writers):
+    """Reads every value through every app, in rounds, until each one has also been read by a worker other
+    than the one that wrote it (bounded); returns the (kind, name) of values no other worker has read and the
+    reads that returned something other than what was written."""
+    def read(item):
+        index, (kind, name) = item
+        reply = _call(apps[index], KINDS[kind][1], name=run + name)
+        return (kind, name), (index, reply['worker']), reply['text']
+    unseen, wrong = set(writers), []
+    for _ in range(MAX_READ_ROUNDS):
+        items = [(index, key) for index in range(len(apps)) for key in sorted(unseen)]
+        for key, reader, text in _in_parallel(read, items):
+            if text != _text(run, *key):
+                wrong.append((key, reader, text))
+            if reader != writers[key]:
+                unseen.discard(key)
+        if not unseen:
+            break
+    return unseen, wrong
+
+
+def test_all_workers_of_a_container_see_the_same_entities_and_memcache_values(app_image, start_app):
+    with start_app(app_image('api-shared-state'), environment={'WEB_CONCURRENCY': '2'}) as app:
+        app.settled_worker_count()  # both workers have booted
+        run = uuid.uuid4().hex[:8]
+        writers = write_all([app], run)
+        unseen, wrong = read_until_every_value_was_read_elsewhere([app], run, writers)
+    assert len(set(writers.values())) == 2, 'one worker served every write'
+    assert wrong == []
+    assert unseen == set()
+
+
+@pytest.fixture
+def bridge_network(docker_client):
+    network = docker_client.networks.create('python-compat-test-' + uuid.uuid4().hex[:12], driver='bridge')
+    yield network
+    network.remove()
+
+
+@contextlib.contextmanager
+def api_server_container(docker_client, runtime_image, network, app_id=SHARED_APP_ID):
+    """An API-server-only container on `network` (reachable there by its name) and on 127.0.0.1."""
+    container = docker_client.containers.run(
+        runtime_image, ['api-server', '--app-id', app_id, '--host', '0.0.0.0', '--port', str(API_PORT)],
+        name='api-' + uuid.uuid4().hex[:12], detach=True, network=network.name,
+        ports={'%d/tcp' % API_PORT: ('127.0.0.1', None)})
+    try:
+        container.reload()
+        url = 'http://127.0.0.1:%s' % container.ports['%d/tcp' % API_PORT][0]['HostPort']
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(url + '/_ah/health', timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, container.logs().decode()[-3000:]
+            time.sleep(0.1)
+        yield container
+    finally:
+        container.remove(force=True)
+
+
+def test_two_app_containers_on_one_api_server_see_the_same_entities_and_memcache_values(
+        docker_client, runtime_image, app_image, start_app, bridge_network):
+    image = app_image('api-shared-state')
+    with api_server_container(docker_client, runtime_image, bridge_network) as api_server:
+        environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': SHARED_APP_ID,
+                       'WEB_CONCURRENCY': '1'}
+        with start_app(image, environment=environment, network=bridge_network.name) as first, \
+                start_app(image, environment=environment, network=bridge_network.name) as second:
+            run = uuid.uuid4().hex[:8]
+            writers = write_all([first, second], run)
+            unseen, wrong = read_until_every_value_was_read_elsewhere([first, second], run, writers)
+    assert {index for index, _ in writers.values()} == {0, 1}
+    assert wrong == []
+    assert unseen == set()
