@@ -27,10 +27,30 @@ LOGS_FILE = 'logs.db'
 SEARCH_INDEXES_FILE = 'search_indexes'
 BLOBS_DIR = 'blobs'
 
+
+
+class ApplyOnCommitConsistencyPolicy(datastore_stub_util.BaseHighReplicationConsistencyPolicy):
+    """High-replication semantics with every commit written to storage before the call returns.
+
+    The SDK's HR policies only queue a commit in memory and apply it at the next global query or at a clean
+    shutdown, so a server that is killed loses writes it has acknowledged. (`time` and `random` still queue
+    on purpose: that is the eventual consistency they simulate.)
+    """
+
+    def _OnCommit(self, txn):
+        for tracker in txn._GetAllTrackers():  # pylint: disable=protected-access
+            meta_data = tracker._meta_data  # pylint: disable=protected-access
+            with meta_data._write_lock:  # pylint: disable=protected-access
+                meta_data.CatchUp()
+
+    def _ShouldApply(self, txn, meta_data):
+        return True
+
+
 # Choices for ApiServerConfig.datastore_consistency.
 CONSISTENCY_POLICIES = {
-    # Every write is visible to every query at once: deterministic, and nothing is left unapplied.
-    'consistent': lambda: datastore_stub_util.PseudoRandomHRConsistencyPolicy(probability=1),
+    # Every write is stored and visible to every query before the commit returns: deterministic and durable.
+    'consistent': ApplyOnCommitConsistencyPolicy,
     # Production-like eventual consistency of non-ancestor queries, as dev_appserver simulates it.
     'time': datastore_stub_util.TimeBasedHRConsistencyPolicy,
     'random': datastore_stub_util.PseudoRandomHRConsistencyPolicy,
@@ -88,7 +108,8 @@ def register_stubs(config):
         taskqueue_auto_run_tasks=False,
         taskqueue_default_http_server=config.default_http_server,
         user_login_url='/_ah/login?continue=%s',
-        user_logout_url='/_ah/logout?continue=%s',
+        # Both answered by the development sign-in page (IDENTITY_SOURCE=dev-login), as on dev_appserver.
+        user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
         datastore_local_stub_class=_SqliteDatastoreStub)
     return apiproxy_stub_map.apiproxy
