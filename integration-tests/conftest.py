@@ -2,21 +2,17 @@
 built FROM the runtime image once per session, and containers published on 127.0.0.1 only."""
 
 import contextlib
-import io
 import os
 import pathlib
-import tarfile
 import time
 
 import docker
 import pytest
 import requests
 
+from fixture_images import APPS, FIXTURE_PREFIX, build_fixture_image  # noqa: F401 (re-exported for tests)
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
-APPS = pathlib.Path(__file__).resolve().parent / 'apps'
-FIXTURE_PREFIX = 'python-compat-fixture/'
-# The whole child Dockerfile an app owner writes: the runtime's ONBUILD steps copy the app in.
-CHILD_DOCKERFILE = 'ARG RUNTIME_IMAGE\nFROM ${RUNTIME_IMAGE}\n'
 
 
 @pytest.fixture(scope='session')
@@ -37,19 +33,6 @@ def base_image():
     return os.environ.get('BASE_IMAGE', 'python-compat/base:latest')
 
 
-def build_context(app_dir, dockerfile):
-    """A tar build context: the app directory (symlinks kept as links) plus the child Dockerfile."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode='w') as tar:
-        tar.add(str(app_dir), arcname='.', filter=lambda info: None if info.name.endswith('.pyc') else info)
-        data = dockerfile.encode()
-        info = tarfile.TarInfo('Dockerfile')
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    buffer.seek(0)
-    return buffer
-
-
 @pytest.fixture(scope='session')
 def app_image(docker_client, runtime_image):
     """app_image('behaviours') -> the tag of integration-tests/apps/behaviours built FROM the runtime image.
@@ -58,11 +41,7 @@ def app_image(docker_client, runtime_image):
 
     def build(name):
         if name not in built:
-            tag = FIXTURE_PREFIX + name + ':test'
-            context = build_context(APPS / name, CHILD_DOCKERFILE)
-            docker_client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True, forcerm=True,
-                                       network_mode='none', buildargs={'RUNTIME_IMAGE': runtime_image})
-            built[name] = tag
+            built[name] = build_fixture_image(docker_client, name, runtime_image)
         return built[name]
 
     yield build

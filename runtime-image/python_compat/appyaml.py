@@ -57,7 +57,8 @@ def load_app_yaml(path):
             info = appinfo_includes.Parse(app_yaml, open_fn=open)
     except IOError as error:
         raise StartupError(path, None, 'cannot read: %s' % error.strerror)
-    except (yaml_errors.Error, validation.Error, appinfo_errors.Error) as error:
+    except (yaml_errors.Error, validation.Error, appinfo_errors.Error,
+            appinfo_includes.IncludeFileNotFound) as error:
         raise StartupError(path, None, _flatten(error))
     if info.threadsafe not in (None, True, False):
         raise StartupError(path, 'threadsafe', '%r: expected true or false' % info.threadsafe)

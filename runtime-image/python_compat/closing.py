@@ -2,7 +2,7 @@
 
 
 class ClosingBody(object):
-    """Iterates `body`, then on close() closes it and runs `on_close` — even when the body's close fails."""
+    """Iterates `body`, then on close() closes it and runs `on_close` - even when the body's close fails."""
 
     def __init__(self, body, on_close):
         self.body = body

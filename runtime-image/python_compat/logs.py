@@ -76,6 +76,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         message = record.getMessage()
+        if isinstance(message, str):
+            # A byte string that is not UTF-8 would make json.dumps drop the whole record.
+            message = message.decode('utf-8', 'replace')
         if record.exc_info:
             message = '%s\n%s' % (message, self.formatException(record.exc_info))
         entry = {
@@ -157,9 +160,16 @@ class RequestLogMiddleware(object):
         if environ.get('HTTP_REFERER'):
             http_request['referer'] = environ['HTTP_REFERER']
         severity = logging.ERROR if response['status'] >= 500 else logging.INFO
-        self.log.log(severity, '%s %s %d', http_request['requestMethod'], url, response['status'],
-                     extra={'structured': {'httpRequest': http_request,
-                                           'requestLogId': environ.get('python_compat.request_log_id')}})
+        if not self.log.isEnabledFor(severity):
+            return
+        # makeRecord + handle rather than log(): log() walks the stack to find the caller on every request,
+        # and the caller of a request log is always this method.
+        record = self.log.makeRecord(
+            self.log.name, severity, __file__, 0, '%s %s %d', (http_request['requestMethod'], url, response['status']),
+            None, 'RequestLogMiddleware.write',
+            extra={'structured': {'httpRequest': http_request,
+                                  'requestLogId': environ.get('python_compat.request_log_id')}})
+        self.log.handle(record)
 
 
 class _CountingBody(closing.ClosingBody):

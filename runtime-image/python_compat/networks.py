@@ -22,10 +22,12 @@ class Network(object):
     """One CIDR network, e.g. 10.0.0.0/8 or ::1/128; a bare address is a /32 (/128) network."""
 
     def __init__(self, text):
-        address, _, prefix = text.strip().partition('/')
+        address, slash, prefix = text.strip().partition('/')
         self.family, value, self.length = _parse_address(address)
-        bits = int(prefix) if prefix else self.length
-        if not prefix.isdigit() and prefix or not 0 <= bits <= self.length:
+        if slash and not prefix.isdigit():
+            raise ValueError('%r is not a valid network prefix' % text)
+        bits = int(prefix) if slash else self.length
+        if not 0 <= bits <= self.length:
             raise ValueError('%r is not a valid network prefix' % text)
         self.mask = ((1 << bits) - 1) << (self.length - bits)
         self.value = value & self.mask

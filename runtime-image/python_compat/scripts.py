@@ -2,7 +2,6 @@
 
 import cStringIO
 import os
-import runpy
 import sys
 import threading
 import traceback
@@ -87,7 +86,10 @@ class CgiScript(object):
             if self.cached_main is not None:
                 self.cached_main()
             else:
-                namespace = runpy.run_path(self.path, run_name='__main__')
+                # Our own namespace, kept alive: runpy's temporary module would set the globals that a cached
+                # main() needs to None once it is discarded.
+                namespace = {'__name__': '__main__', '__file__': self.path, '__builtins__': __builtins__}
+                execfile(self.path, namespace)
                 if callable(namespace.get('main')):
                     self.cached_main = namespace['main']
         except SystemExit:
@@ -98,13 +100,16 @@ class CgiScript(object):
 
 
 def cgi_response(output, start_response):
-    """A WSGI response from CGI output: `Status:` picks the status, `Location:` alone means 302."""
-    head, separator, body = output.replace('\r\n', '\n').partition('\n\n')
-    if not separator:
+    """A WSGI response from CGI output: `Status:` picks the status, `Location:` alone means 302.
+    The body passes through byte for byte; only the header block's line endings are normalised."""
+    ends = [(output.find(separator), separator) for separator in ('\r\n\r\n', '\n\n') if separator in output]
+    if not ends:
         return responses.plain(start_response, 500, 'CGI script printed no header block\n')
+    position, separator = min(ends)
+    head, body = output[:position], output[position + len(separator):]
     headers = []
     status = None
-    for line in head.split('\n'):
+    for line in head.replace('\r\n', '\n').split('\n'):
         name, colon, value = line.partition(':')
         if not colon:
             return responses.plain(start_response, 500, 'CGI script printed a malformed header line\n')

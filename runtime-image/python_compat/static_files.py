@@ -161,12 +161,14 @@ class StaticFileHandler(object):
         start, end = match.groups()
         if start == '':
             length = int(end)
-            if length == 0:
+            if length == 0 or size == 0:
                 return 'unsatisfiable'
             return max(0, size - length), size - 1
         first = int(start)
+        if end and int(end) < first:
+            return None  # an invalid range is ignored: RFC 7233 serves the whole file
         last = min(int(end), size - 1) if end else size - 1
-        if first >= size or first > last:
+        if first >= size:
             return 'unsatisfiable'
         return first, last
 

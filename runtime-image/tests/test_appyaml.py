@@ -176,8 +176,6 @@ def test_unsupported_handler_type_names_the_handler(app_dir):
     assert line == '%s: handlers[0]: api_endpoint handlers are not supported by this runtime' % path
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: a missing `includes:` file raises appinfo_includes.IncludeFileNotFound, '
-                                       'which load_app_yaml does not catch: a bare traceback')
 def test_missing_include_names_the_file(app_dir):
     path = app_dir.write(MINIMAL + 'includes:\n- missing.yaml\n')
 

@@ -70,7 +70,6 @@ def test_bad_network_text_raises_value_error(text):
         Network(text)
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: a trailing "/" with no prefix length is silently read as /32')
 def test_network_with_empty_prefix_raises_value_error():
     with pytest.raises(ValueError):
         Network('10.0.0.0/')

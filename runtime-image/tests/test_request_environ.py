@@ -73,13 +73,10 @@ def test_get_and_iteritems_work_like_a_dict(environ):
     assert dict(environ.iteritems()) == environ.copy()
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: os.environ.has_key(), used by python27 apps, is missing')
 def test_has_key_works_as_on_python27(environ):
     assert environ.has_key('PROCESS')  # noqa: W601 - python27 apps call it
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: once a request empties its environ, reads and writes go to the '
-                                       'process environment (`or` instead of `is None` in _current)')
 def test_a_request_that_clears_its_environ_does_not_fall_back_to_the_process(environ):
     environ.begin_request({})
     environ.clear()

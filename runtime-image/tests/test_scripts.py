@@ -68,7 +68,6 @@ def test_cgi_malformed_header_line_is_500():
     assert 'malformed header line' in response.body
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: CRLF is normalized in the whole output, so bodies are altered')
 def test_cgi_body_bytes_are_passed_through_unchanged():
     assert parse('Content-Type: application/octet-stream\n\n\x89PNG\r\n\x1a\n').body == '\x89PNG\r\n\x1a\n'
 
@@ -159,8 +158,6 @@ def test_cgi_script_with_main_runs_its_top_level_once(script_file, tmpdir):
     assert tmpdir.join('handler.py.runs').read() == 'x'
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: runpy.run_path discards its temporary module, which on Python 2 '
-                                       'sets every global of the script to None: the cached main() fails')
 def test_cached_main_still_sees_the_scripts_globals(script_file):
     path = script_file('''
         import sys

@@ -344,7 +344,6 @@ def test_malformed_or_multiple_ranges_serve_the_whole_file(app_root, header):
     assert (response.code, response.body) == (200, '0123456789')
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: a suffix range on an empty file answers 206 "bytes 0--1/0"')
 def test_suffix_range_of_an_empty_file_is_416(app_root):
     response = serve(files_handler(app_root), '/s/empty.txt', headers={'Range': 'bytes=-5'})
 
