@@ -1,5 +1,7 @@
-"""Per-handler rules of app.yaml applied before a handler runs: `secure:` and `login:`."""
+"""Rules applied before a handler runs: app.yaml's per-handler `secure:` and `login:`, and the runtime's own
+guard of the inbound mail paths."""
 
+import re
 import urllib
 
 from python_compat import responses
@@ -52,3 +54,21 @@ def login_refusal(url_map, environ, start_response):
     if url_map.auth_fail_action == 'unauthorized':
         return responses.plain(start_response, 401, 'Login required\n')
     return responses.redirect(start_response, 302, login_url(environ))
+
+
+# Where App Engine delivered inbound mail and bounces (inbound_services: mail, mail_bounce).
+_INBOUND_MAIL_PATH = re.compile(r'^/_ah/(?:mail/.*|bounce/?)$')
+
+
+class InboundMailGuard(object):
+    """Only the platform (internal requests) and administrators reach /_ah/mail/... and /_ah/bounce, whatever
+    app.yaml says: otherwise anyone could post a forged message to the app's mail handlers."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if (_INBOUND_MAIL_PATH.match(environ.get('PATH_INFO') or '') and not environ.get('python_compat.internal')
+                and not (environ.get('USER_EMAIL') and environ.get('USER_IS_ADMIN') == '1')):
+            return responses.plain(start_response, 403, 'Forbidden: inbound mail comes only from the platform\n')
+        return self.app(environ, start_response)

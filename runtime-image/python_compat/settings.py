@@ -11,6 +11,8 @@ from python_compat import networks
 
 LOG_FORMATS = ('json', 'text')
 LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
+IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
+IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
 
 
 class Settings(object):
@@ -25,6 +27,13 @@ class Settings(object):
         self.log_level = _choice(environ, 'LOG_LEVEL', LOG_LEVELS, 'DEBUG')
         self.trusted_proxies = _networks(environ, 'TRUSTED_PROXIES')
         self.health_path = environ.get('HEALTH_CHECK_PATH', '/_ah/health')
+        # Identity (identity.py): one explicitly chosen source of signed-in users, none by default.
+        self.identity_source = _choice(environ, 'IDENTITY_SOURCE', IDENTITY_SOURCES, 'none')
+        self.iap_audience = environ.get('IAP_AUDIENCE') or None
+        self.iap_jwks = environ.get('IAP_JWKS') or IAP_PUBLIC_KEYS_URL
+        self.proxy_secret = environ.get('PROXY_SECRET') or None
+        self.admin_emails = _emails(environ, 'ADMIN_EMAILS')
+        _check_identity_source(self)
         # App Engine APIs: an external API server when API_HOST is set, else one embedded in this container.
         self.api_host = environ.get('API_HOST') or None
         self.api_port = _port(environ, 'API_PORT', '10001')
@@ -71,6 +80,23 @@ def _networks(environ, name):
         return networks.parse_network_list(value)
     except ValueError as error:
         raise StartupError('environment', name, '%s (expected comma-separated IPs or CIDR networks)' % error)
+
+
+def _emails(environ, name):
+    emails = frozenset(part.strip().lower() for part in environ.get(name, '').split(',') if part.strip())
+    for email in emails:
+        if '@' not in email:
+            raise StartupError('environment', name, '%r: expected comma-separated email addresses' % email)
+    return emails
+
+
+def _check_identity_source(settings):
+    if settings.identity_source == 'iap' and not settings.iap_audience:
+        raise StartupError('environment', 'IAP_AUDIENCE', 'required with IDENTITY_SOURCE=iap: the `aud` of '
+                           "your IAP JWTs, e.g. /projects/NUMBER/apps/PROJECT_ID")
+    if settings.identity_source == 'proxy' and not (settings.trusted_proxies or settings.proxy_secret):
+        raise StartupError('environment', 'IDENTITY_SOURCE', 'proxy: set TRUSTED_PROXIES and/or PROXY_SECRET '
+                           'so that only your proxy can name the user')
 
 
 def from_process_environment():

@@ -1,12 +1,16 @@
 """Builds the WSGI pipeline that serves one app, outermost layer first:
 
-request log -> trusted proxy (client address, scheme, platform headers stripped) -> health checks ->
-per-request os.environ -> API ticket -> app.yaml handlers.
+request log -> identity (the user, from the one configured source) -> trusted proxy (client address, scheme,
+platform headers stripped) -> health checks -> development sign-in page (only with IDENTITY_SOURCE=dev-login) ->
+per-request os.environ -> API ticket -> inbound mail guard -> app.yaml handlers.
 """
 
 from python_compat import api_ticket
 from python_compat import app_loader
+from python_compat import devlogin
+from python_compat import handler_rules
 from python_compat import health
+from python_compat import identity
 from python_compat import logs
 from python_compat import platform_environ
 from python_compat import proxy
@@ -29,16 +33,23 @@ def build(settings, config):
     variables = platform_environ.platform_variables(settings, config, environ.process_environ)
     environ.process_environ.update(variables)
 
+    login_cookie = devlogin.LoginCookie() if settings.identity_source == 'dev-login' else None
+    # Before the app is imported: a bad identity setting must stop the container with one line.
+    identity_source = identity.identity_source(settings, login_cookie)
     dispatcher = app_loader.AppLoader(config).load()
     readiness = health.Readiness()
     readiness.app_loaded = True
     if config.warmup_enabled:
         readiness.warmup_done = warmup.SharedFlag()
 
-    app = api_ticket.ApiTicketMiddleware(dispatcher)
+    app = handler_rules.InboundMailGuard(dispatcher)
+    app = api_ticket.ApiTicketMiddleware(app)
     app = request_environ.RequestEnvironMiddleware(app, environ, variables)
+    if login_cookie is not None:
+        app = devlogin.DevLoginPage(app, login_cookie)
     app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,
                                        config.readiness_path, dispatcher.names_path)
     app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)
+    app = identity.IdentityMiddleware(app, identity_source, variables['AUTH_DOMAIN'])
     app = logs.RequestLogMiddleware(app, variables['GOOGLE_CLOUD_PROJECT'])
     return ServedApp(app, readiness, variables)
