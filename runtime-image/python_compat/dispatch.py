@@ -11,11 +11,22 @@ from python_compat import responses
 log = logging.getLogger(__name__)
 
 
+class HandlerRules(object):
+    """The per-handler rules of one app.yaml entry as plain attributes: the SDK's validated objects resolve
+    every attribute through a Python-level __getattribute__, too slow to consult on every request."""
+
+    def __init__(self, url_map):
+        for name in ('url', 'script', 'secure', 'login', 'auth_fail_action', 'redirect_http_response_code',
+                     'require_matching_file'):
+            setattr(self, name, getattr(url_map, name))
+        self.has_rules = self.secure in ('always', 'never') or self.login in ('required', 'admin')
+
+
 class Route(object):
     """One handler: its compiled URL pattern, the app.yaml entry, and the callable that serves it."""
 
     def __init__(self, url_map, handler):
-        self.url_map = url_map
+        self.rules = HandlerRules(url_map)
         self.handler = handler
         url = url_map.url
         if url_map.GetHandlerType() == 'static_dir':
@@ -35,7 +46,7 @@ class Dispatcher(object):
         """True when one of the app's handlers takes `path` and its `url` names it (a catch-all such as
         `/.*` does not claim the health-check paths; `url: /_ah/health` or `/readiness_check.*` does)."""
         last_segment = path.rstrip('/').rsplit('/', 1)[-1]
-        return any(route.pattern.match(path) and last_segment in route.url_map.url for route in self.routes)
+        return any(route.pattern.match(path) and last_segment in route.rules.url for route in self.routes)
 
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO') or '/'
@@ -43,12 +54,13 @@ class Dispatcher(object):
             match = route.pattern.match(path)
             if not match:
                 continue
-            if route.is_static and route.url_map.require_matching_file and route.handler.file_for(match) is None:
+            if route.is_static and route.rules.require_matching_file and route.handler.file_for(match) is None:
                 continue
-            refusal = (handler_rules.secure_redirect(route.url_map, environ, start_response)
-                       or handler_rules.login_refusal(route.url_map, environ, start_response))
-            if refusal is not None:
-                return refusal
+            if route.rules.has_rules:
+                refusal = (handler_rules.secure_redirect(route.rules, environ, start_response)
+                           or handler_rules.login_refusal(route.rules, environ, start_response))
+                if refusal is not None:
+                    return refusal
             if route.is_static:
                 return route.handler(environ, start_response, match)
             return self.call_script(route, environ, start_response)
@@ -64,7 +76,7 @@ class Dispatcher(object):
         try:
             return route.handler(environ, tracking_start_response)
         except Exception:
-            log.exception('Unhandled exception in %s serving %s', route.url_map.script, environ.get('PATH_INFO'))
+            log.exception('Unhandled exception in %s serving %s', route.rules.script, environ.get('PATH_INFO'))
             if started:
                 raise  # headers are out; the server can only drop the connection
             return self.error_pages.respond(start_response, 500, sys.exc_info())

@@ -98,8 +98,16 @@ class TextFormatter(logging.Formatter):
         logging.Formatter.__init__(self, '%(asctime)s %(levelname)s %(name)s: %(message)s')
 
 
+class _Output(object):
+    """Where and how configure() said logs go; the request log writes there directly."""
+    stream = sys.stdout
+    log_format = 'json'
+
+
 def configure(log_format, level):
     """Sends every record to stdout in `log_format`. Sets the root level once; the app may change it later."""
+    _Output.stream = sys.stdout
+    _Output.log_format = log_format
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if log_format == 'json' else TextFormatter())
     root = logging.getLogger()
@@ -119,7 +127,6 @@ class RequestLogMiddleware(object):
     def __init__(self, app, project):
         self.app = app
         self.project = project
-        self.log = logging.getLogger(REQUEST_LOGGER)
 
     def __call__(self, environ, start_response):
         started = time.time()
@@ -159,17 +166,21 @@ class RequestLogMiddleware(object):
         }
         if environ.get('HTTP_REFERER'):
             http_request['referer'] = environ['HTTP_REFERER']
-        severity = logging.ERROR if response['status'] >= 500 else logging.INFO
-        if not self.log.isEnabledFor(severity):
-            return
-        # makeRecord + handle rather than log(): log() walks the stack to find the caller on every request,
-        # and the caller of a request log is always this method.
-        record = self.log.makeRecord(
-            self.log.name, severity, __file__, 0, '%s %s %d', (http_request['requestMethod'], url, response['status']),
-            None, 'RequestLogMiddleware.write',
-            extra={'structured': {'httpRequest': http_request,
-                                  'requestLogId': environ.get('python_compat.request_log_id')}})
-        self.log.handle(record)
+        severity = 'ERROR' if response['status'] >= 500 else 'INFO'
+        summary = '%s %s %d' % (http_request['requestMethod'], url, response['status'])
+        # Written straight to the log stream, one write per line: the logging module's record, handler and
+        # formatter machinery would cost more than the rest of the runtime's per-request work together.
+        if _Output.log_format == 'json':
+            entry = {'severity': severity, 'message': summary, 'timestamp': _timestamp(started + latency),
+                     'logger': REQUEST_LOGGER, 'httpRequest': http_request,
+                     'requestLogId': environ.get('python_compat.request_log_id')}
+            entry.update(RequestLogContext.current())
+            line = json.dumps(entry)
+        else:
+            line = '%s %s %s: %s %s %s' % (time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started)), severity,
+                                           REQUEST_LOGGER, summary, http_request['latency'],
+                                           http_request['responseSize'])
+        _Output.stream.write(line + '\n')
 
 
 class _CountingBody(closing.ClosingBody):

@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - the runtime image always has gevent
     from threading import local as _local_class
 
 # WSGI keys copied into os.environ as on python27 (CGI-style request variables).
-_CGI_KEYS = ('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_NAME',
-             'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'SCRIPT_NAME')
+_CGI_KEYS = frozenset(('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH',
+                       'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'SCRIPT_NAME'))
 
 
 class RequestLocalEnviron(collections.MutableMapping):
@@ -123,9 +123,11 @@ def new_request_log_id():
 
 def request_values(wsgi_environ):
     """The per-request python27 variables for one WSGI request."""
-    values = dict((key, wsgi_environ[key]) for key in _CGI_KEYS if isinstance(wsgi_environ.get(key), str))
-    values.update((key, value) for key, value in wsgi_environ.items()
-                  if key.startswith('HTTP_') and isinstance(value, str))
+    # One pass over the WSGI environ: this runs on every request.
+    values = {}
+    for key, value in wsgi_environ.iteritems():
+        if (key[:5] == 'HTTP_' or key in _CGI_KEYS) and isinstance(value, str):
+            values[key] = value
     log_id = new_request_log_id()
     values.update({
         'HTTPS': 'on' if wsgi_environ.get('wsgi.url_scheme') == 'https' else 'off',

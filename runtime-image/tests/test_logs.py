@@ -1,6 +1,7 @@
 """logs: trace context, one JSON entry per record with the request's trace, one request log per request."""
 
 import json
+import StringIO
 import logging
 import sys
 
@@ -168,9 +169,12 @@ def test_configure_makes_gunicorn_loggers_propagate(root_logger):
 # RequestLogMiddleware
 
 @pytest.fixture
-def request_logs(caplog):
-    caplog.set_level(logging.DEBUG)
-    return lambda: [entry for entry in caplog.records if entry.name == logs.REQUEST_LOGGER]
+def request_logs(monkeypatch):
+    """The request log lines written to the log stream, parsed."""
+    stream = StringIO.StringIO()
+    monkeypatch.setattr(logs._Output, 'stream', stream)
+    monkeypatch.setattr(logs._Output, 'log_format', 'json')
+    return lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
 def ok_app(environ, start_response):
@@ -185,12 +189,15 @@ def test_one_request_log_with_http_request_fields(request_logs):
         call_wsgi(RequestLogMiddleware(ok_app, 'proj'), environ)
 
     entry, = request_logs()
-    assert entry.levelno == logging.INFO
-    assert entry.getMessage() == 'GET /path?q=1 200'
-    assert entry.structured == {'requestLogId': 'log-id-1', 'httpRequest': {
+    assert entry['severity'] == 'INFO'
+    assert entry['message'] == 'GET /path?q=1 200'
+    assert entry['logger'] == logs.REQUEST_LOGGER
+    assert entry['requestLogId'] == 'log-id-1'
+    assert entry['httpRequest'] == {
         'requestMethod': 'GET', 'requestUrl': '/path?q=1', 'status': 200, 'responseSize': '5',
         'userAgent': 'curl/7', 'remoteIp': '203.0.113.9', 'latency': '0.250000s', 'protocol': 'HTTP/1.1',
-        'referer': 'http://r/'}}
+        'referer': 'http://r/'}
+    assert entry['timestamp'] == '1970-01-01T00:01:40.250000Z'
 
 
 def test_request_log_is_written_when_the_body_is_closed(request_logs):
@@ -210,8 +217,8 @@ def test_server_error_request_log_is_an_error(request_logs):
     call_wsgi(RequestLogMiddleware(failing, 'proj'), make_environ())
 
     entry, = request_logs()
-    assert entry.levelno == logging.ERROR
-    assert entry.structured['httpRequest']['status'] == 503
+    assert entry['severity'] == 'ERROR'
+    assert entry['httpRequest']['status'] == 503
 
 
 def test_app_exception_logs_a_500_and_is_reraised(request_logs):
@@ -222,7 +229,7 @@ def test_app_exception_logs_a_500_and_is_reraised(request_logs):
         RequestLogMiddleware(broken, 'proj')(make_environ(), lambda *args: None)
 
     entry, = request_logs()
-    assert entry.structured['httpRequest']['status'] == 500
+    assert entry['httpRequest']['status'] == 500
     assert RequestLogContext.current() == {}
 
 
@@ -240,28 +247,19 @@ def test_app_logs_inside_the_request_carry_the_trace():
     assert RequestLogContext.current() == {}
 
 
-class JsonLines(logging.Handler):
-    """Formats each record as it is written, as the stdout handler does."""
+def test_request_log_itself_carries_the_trace(request_logs):
+    call_wsgi(RequestLogMiddleware(ok_app, 'proj'), make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
 
-    def __init__(self):
-        logging.Handler.__init__(self)
-        self.setFormatter(JsonFormatter())
-        self.entries = []
-
-    def emit(self, entry):
-        self.entries.append(json.loads(self.format(entry)))
-
-
-def test_request_log_itself_carries_the_trace(caplog):
-    caplog.set_level(logging.INFO)
-    lines = JsonLines()
-    request_logger = logging.getLogger(logs.REQUEST_LOGGER)
-    request_logger.addHandler(lines)
-    try:
-        call_wsgi(RequestLogMiddleware(ok_app, 'proj'),
-                  make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
-    finally:
-        request_logger.removeHandler(lines)
-
-    entry, = lines.entries
+    entry, = request_logs()
     assert entry[logs.TRACE_KEY] == 'projects/proj/traces/' + TRACE
+
+
+def test_request_log_in_text_format_is_one_plain_line(monkeypatch):
+    stream = StringIO.StringIO()
+    monkeypatch.setattr(logs._Output, 'stream', stream)
+    monkeypatch.setattr(logs._Output, 'log_format', 'text')
+
+    call_wsgi(RequestLogMiddleware(ok_app, 'proj'), make_environ('/path'))
+
+    line, = stream.getvalue().splitlines()
+    assert 'INFO python_compat.request: GET /path 200' in line
