@@ -32,6 +32,7 @@ sources=("deb $mirror bullseye main")
 packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase
 
 hooks=$(cd "$(dirname "$0")/../base-image/rootfs-hooks" && pwd)
+mkdir -p "$(dirname "$out")"
 tmp="$out.tmp"
 # The hooks' "$1" is mmdebstrap's root directory, expanded by mmdebstrap, not by this shell.
 # shellcheck disable=SC2016
