@@ -1,6 +1,9 @@
 """The API server's settings, from arguments or from the command line."""
 
 import argparse
+import os
+
+from python_compat.apiserver import memcached_cluster
 
 DEFAULT_HOST = '127.0.0.1'
 DEFAULT_PORT = 10001
@@ -8,6 +11,7 @@ DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
 # dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
 DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
+MEMCACHE_SERVERS_ENV = 'MEMCACHE_SERVERS'
 
 
 def full_app_id(app_id):
@@ -25,11 +29,14 @@ class ApiServerConfig(object):
         to simulate eventual consistency of non-ancestor queries as dev_appserver does.
     smtp_*: send mail through this SMTP server; without smtp_host mail is only captured and logged.
     default_http_server: host:port of the app, for URLs the stubs build (image serving URLs, task targets).
+    memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
+        in-process stub.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
-                 smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080'):
+                 smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
+                 memcache_servers=()):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -45,6 +52,7 @@ class ApiServerConfig(object):
         self.smtp_password = smtp_password
         self.show_mail_body = show_mail_body
         self.default_http_server = default_http_server
+        self.memcache_servers = list(memcache_servers)
 
 
 def _port(value):
@@ -55,6 +63,13 @@ def _port(value):
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError('expected a TCP port number (0-65535), got %r' % value)
     return port
+
+
+def _memcache_servers(value):
+    try:
+        return memcached_cluster.parse_servers(value) if value.strip() else []
+    except ValueError as error:
+        raise argparse.ArgumentTypeError('%s (or $%s): %s' % ('--memcache-servers', MEMCACHE_SERVERS_ENV, error))
 
 
 def parse_args(argv):
@@ -76,6 +91,10 @@ def parse_args(argv):
     parser.add_argument('--smtp-password', default='')
     parser.add_argument('--default-http-server', default='localhost:8080',
                         help='host:port of the app, for URLs the APIs build (default %(default)s)')
+    parser.add_argument('--memcache-servers', type=_memcache_servers,
+                        default=os.environ.get(MEMCACHE_SERVERS_ENV, ''),
+                        help='host:port,... of memcached servers that serve the memcache API '
+                             '(default $%s; unset: in-process)' % MEMCACHE_SERVERS_ENV)
     args = parser.parse_args(argv)
     if not args.app_id.rpartition('~')[2]:
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
@@ -83,4 +102,4 @@ def parse_args(argv):
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
         smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
-        default_http_server=args.default_http_server)
+        default_http_server=args.default_http_server, memcache_servers=args.memcache_servers)

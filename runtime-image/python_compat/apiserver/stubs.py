@@ -7,6 +7,8 @@ only chooses where each stub keeps its data and how it behaves in a shared, long
 import logging
 import os
 
+from python_compat.apiserver import memcached_cluster
+from python_compat.apiserver import memcached_stub
 from python_compat.apiserver import sdk_libraries
 
 # Before the stub modules are imported: some decide at import time what they can do (urlfetch's HTTPS).
@@ -112,6 +114,10 @@ def register_stubs(config):
         user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
         datastore_local_stub_class=_SqliteDatastoreStub)
+    if config.memcache_servers:
+        cluster = memcached_cluster.MemcachedCluster(config.memcache_servers)
+        _log.info('memcache served by memcached at %s', ', '.join(server.name for server in cluster.servers))
+        apiproxy_stub_map.apiproxy.ReplaceStub('memcache', memcached_stub.MemcachedServiceStub(cluster))
     return apiproxy_stub_map.apiproxy
 
 
