@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Benchmarks the App Engine API server in one run and prints a table:
+
+- p50/p99 latency of memcache get, ndb get and ndb put from python27 code, through our API server
+  (POST /rpc_http on 127.0.0.1, as apps in the runtime call it) and through the SDK's stubs in-process
+  (same stubs, same SQLite datastore, no HTTP); measured inside the runtime image, with no network;
+- requests/s of an app doing memcache.incr plus Model.get_or_insert per request (examples/compose/app) at
+  concurrency 20, measured with wrk against the app container published on 127.0.0.1 only.
+
+usage: scripts/bench_api.py [--runtime-image IMAGE] [--calls N] [--seconds S] [--concurrency C]
+Needs docker (an engine that answers) and Debian's wrk (installed when missing, as root on Debian).
+"""
+
+import argparse
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP_DIR = REPO_ROOT / 'examples' / 'compose' / 'app'
+APP_IMAGE = 'python-compat-bench/incr-get-or-insert:latest'
+# Requests/s of the same app through the SDK's dev_appserver API server on 2 cores (issue 4), and our target.
+REFERENCE_REQUESTS_PER_SECOND = 520
+TARGET_REQUESTS_PER_SECOND = 1000
+
+# Runs inside the runtime image (Python 2.7): `python -c LATENCY_SCRIPT stubs|server CALLS`; prints one JSON
+# line {operation: [p50 ms, p99 ms]}.
+LATENCY_SCRIPT = r'''
+import json, os, subprocess, sys, time, urllib2
+mode, calls = sys.argv[1], int(sys.argv[2])
+os.environ['APPLICATION_ID'] = 'dev~bench'
+if mode == 'server':
+    server = subprocess.Popen([sys.executable, '-m', 'python_compat.apiserver', '--app-id', 'dev~bench',
+                               '--port', '10001', '--storage-path', '/tmp/api-server'])
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib2.urlopen('http://127.0.0.1:10001/_ah/health', timeout=1)
+            break
+        except Exception:
+            if time.time() > deadline:
+                sys.exit('the API server did not answer within 30 s')
+            time.sleep(0.1)
+    from python_compat import apiclient
+    apiclient.install('127.0.0.1', 10001)
+else:
+    from python_compat.apiserver import config, stubs
+    stubs.register_stubs(config.ApiServerConfig('dev~bench', storage_path='/tmp/api-stubs'))
+
+from google.appengine.api import memcache
+from google.appengine.ext import ndb
+
+
+class Item(ndb.Model):
+    value = ndb.IntegerProperty()
+
+
+context = ndb.get_context()
+context.set_cache_policy(False)
+context.set_memcache_policy(False)
+keys = [ndb.Key(Item, 'item%d' % n) for n in range(100)]
+memcache.set('key', 'v' * 100)
+operations = [
+    ('ndb put', lambda n: Item(key=keys[n % 100], value=n).put()),
+    ('ndb get', lambda n: keys[n % 100].get()),
+    ('memcache get', lambda n: memcache.get('key')),
+]
+results = {}
+for name, operation in operations:
+    for n in range(min(100, calls)):
+        operation(n)
+    samples = []
+    for n in range(calls):
+        started = time.time()
+        operation(n)
+        samples.append((time.time() - started) * 1000)
+    samples.sort()
+    results[name] = [samples[len(samples) // 2], samples[min(len(samples) - 1, int(len(samples) * 0.99))]]
+if mode == 'server':
+    server.terminate()
+    server.wait()
+print(json.dumps(results))
+'''
+
+
+def run(command, timeout, **kwargs):
+    return subprocess.run(command, check=True, timeout=timeout, text=True, stdout=subprocess.PIPE, **kwargs).stdout
+
+
+def latency(runtime_image, mode, calls):
+    """{operation: (p50 ms, p99 ms)} of `mode` ('stubs' or 'server'), in a fresh container with no network."""
+    output = run(['docker', 'run', '--rm', '--network=none', '--entrypoint', 'python', runtime_image,
+                  '-c', LATENCY_SCRIPT, mode, str(calls)], timeout=300, stderr=subprocess.DEVNULL)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def wait_until_serving(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit('bench_api: %s did not answer within %d s' % (url, timeout))
+        time.sleep(0.2)
+
+
+def requests_per_second(runtime_image, seconds, concurrency):
+    """(requests/s, non-2xx responses + socket errors, worker count) of the incr + get_or_insert app."""
+    run(['docker', 'build', '--network=none', '--quiet', '--build-arg', 'RUNTIME_IMAGE=' + runtime_image,
+         '--tag', APP_IMAGE, str(APP_DIR)], timeout=300, stderr=subprocess.DEVNULL)
+    container = run(['docker', 'run', '--detach', '--publish', '127.0.0.1::8080', APP_IMAGE], timeout=60).strip()
+    try:
+        port = run(['docker', 'port', container, '8080/tcp'], timeout=30).split(':')[-1].strip()
+        url = 'http://127.0.0.1:%s/?name=bench' % port
+        wait_until_serving(url)
+        config = run(['docker', 'exec', container, 'python-compat', 'print-config'], timeout=30)
+        workers = re.search(r'^workers\s+=\s+(\S+)', config, re.MULTILINE).group(1)
+        wrk = ['wrk', '--threads', '2', '--connections', str(concurrency), '--timeout', '10s']
+        run(wrk + ['--duration', '2s', url], timeout=60)  # warm-up: workers started, tables created
+        report = run(wrk + ['--duration', '%ds' % seconds, url], timeout=seconds + 60)
+    finally:
+        subprocess.run(['docker', 'rm', '--force', container], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(['docker', 'rmi', APP_IMAGE], stdout=subprocess.DEVNULL, check=False)
+    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', report).group(1))
+    failed = sum(int(n) for n in re.findall(r'Non-2xx or 3xx responses: (\d+)', report))
+    failed += sum(int(n) for n in re.findall(r'(?:connect|read|write|timeout) (\d+)', report))
+    return rate, failed, workers
+
+
+def table(rows):
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ['  '.join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, '  '.join('-' * width for width in widths))
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--runtime-image', default='python-compat/runtime:latest')
+    parser.add_argument('--calls', type=int, default=1000, help='timed calls per operation and path')
+    parser.add_argument('--seconds', type=int, default=10, help='duration of the requests/s measurement')
+    parser.add_argument('--concurrency', type=int, default=20, help='open connections during it')
+    args = parser.parse_args(argv)
+    subprocess.run([str(REPO_ROOT / 'scripts' / 'ensure-debian-packages.sh'), 'wrk'], check=True)
+
+    stubs = latency(args.runtime_image, 'stubs', args.calls)
+    server = latency(args.runtime_image, 'server', args.calls)
+    rate, failed, workers = requests_per_second(args.runtime_image, args.seconds, args.concurrency)
+
+    rows = [('measurement', 'API server', 'in-process stubs', 'ratio')]
+    for operation in ('memcache get', 'ndb get', 'ndb put'):
+        for index, label in ((0, 'p50'), (1, 'p99')):
+            ours, theirs = server[operation][index], stubs[operation][index]
+            rows.append(('%s %s (ms)' % (operation, label), '%.2f' % ours, '%.2f' % theirs,
+                         '%.1fx' % (ours / theirs)))
+    print('API call latency from python27 code, %d calls each (server = POST /rpc_http on 127.0.0.1):'
+          % args.calls)
+    print(table(rows))
+    print()
+    rows = [('measurement', 'result', 'reference', 'ratio'),
+            ('memcache.incr + get_or_insert (req/s)', '%.0f' % rate,
+             '%d (dev_appserver)' % REFERENCE_REQUESTS_PER_SECOND, '%.2fx' % (rate / REFERENCE_REQUESTS_PER_SECOND)),
+            ('', '', '%d (target)' % TARGET_REQUESTS_PER_SECOND, '%.2fx' % (rate / TARGET_REQUESTS_PER_SECOND))]
+    print('App throughput: %d connections for %d s, %s gevent workers, embedded API server; %d failed requests:'
+          % (args.concurrency, args.seconds, workers, failed))
+    print(table(rows))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
