@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from python_compat import internal
 from python_compat.errors import StartupError
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,13 @@ def answers(host, port):
 
 
 class EmbeddedApiServer(object):
-    def __init__(self, app_id, port, storage_path, app_root):
+    def __init__(self, app_id, port, storage_path, app_root, task_target_url):
         self.command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id,
                         '--port', str(port), '--storage-path', storage_path, '--app-root', app_root]
+        # Push tasks go to this container's app, carrying the token its proxy accepts (in the environment,
+        # where other users cannot read it, unlike the command line).
+        self.environment = dict(os.environ, TASK_TARGET_URL=task_target_url,
+                                **{internal.SECRET_VARIABLE: internal.token()})
         self.port = port
         self.storage_path = storage_path
         self.process = None
@@ -50,7 +55,7 @@ class EmbeddedApiServer(object):
             raise StartupError('environment', 'API_STORAGE_PATH',
                                '%s: expected a directory the app user (uid %d) can write'
                                % (self.storage_path, os.getuid()))
-        self.process = subprocess.Popen(self.command, close_fds=True)
+        self.process = subprocess.Popen(self.command, close_fds=True, env=self.environment)
         deadline = time.time() + START_TIMEOUT_SECONDS
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -69,7 +74,7 @@ class EmbeddedApiServer(object):
             time.sleep(poll_seconds)
             if self.process.poll() is not None and not self.stopping:
                 log.error('the embedded API server exited (status %s); restarting it', self.process.returncode)
-                self.process = subprocess.Popen(self.command, close_fds=True)
+                self.process = subprocess.Popen(self.command, close_fds=True, env=self.environment)
 
     def start_supervisor(self):
         try:

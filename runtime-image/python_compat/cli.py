@@ -31,8 +31,9 @@ def serve():
             # Before the app (and the SDK) is imported, so every module sees cooperative sockets and locks.
             from gevent import monkey
             monkey.patch_all()
-        from python_compat import appyaml, logs, wsgi, warmup
+        from python_compat import appyaml, cron, logs, wsgi, warmup
         config = appyaml.load_app_yaml(_app_yaml_path(settings))
+        cron_service = cron.configure(config.root, os.environ)
         logs.configure(settings.log_format, settings.log_level)
         _connect_app_engine_apis(settings, config)
         served = wsgi.build(settings, config)
@@ -41,6 +42,7 @@ def serve():
     from python_compat import server
     if served.readiness.warmup_done is not None:
         warmup.start_warmup_thread(settings.port, served.readiness.warmup_done)
+    cron_service.start(settings.port)
     server.PreloadedApplication(served.wsgi_app, effective).run()
 
 
@@ -50,7 +52,7 @@ def _connect_app_engine_apis(settings, config):
     if settings.api_host is None:
         app_id = platform_environ.application_id(settings, config)
         embedded = api_process.EmbeddedApiServer(app_id, settings.api_port, settings.api_storage_path,
-                                                 settings.app_root)
+                                                 settings.app_root, 'http://127.0.0.1:%d' % settings.port)
         embedded.start()
         embedded.start_supervisor()
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)

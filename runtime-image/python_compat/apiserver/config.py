@@ -29,6 +29,7 @@ class ApiServerConfig(object):
         to simulate eventual consistency of non-ancestor queries as dev_appserver does.
     smtp_*: send mail through this SMTP server; without smtp_host mail is only captured and logged.
     default_http_server: host:port of the app, for URLs the stubs build (image serving URLs, task targets).
+    task_target_url: where push tasks are sent (the app's base URL); None: tasks are stored, not run.
     memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
         in-process stub.
     """
@@ -36,7 +37,7 @@ class ApiServerConfig(object):
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
                  smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
-                 memcache_servers=()):
+                 task_target_url=None, memcache_servers=()):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -53,6 +54,7 @@ class ApiServerConfig(object):
         self.show_mail_body = show_mail_body
         self.default_http_server = default_http_server
         self.memcache_servers = list(memcache_servers)
+        self.task_target_url = task_target_url
 
 
 def _port(value):
@@ -70,6 +72,22 @@ def _memcache_servers(value):
         return memcached_cluster.parse_servers(value) if value.strip() else []
     except ValueError as error:
         raise argparse.ArgumentTypeError('%s (or $%s): %s' % ('--memcache-servers', MEMCACHE_SERVERS_ENV, error))
+
+
+def _check_task_target(parser, url):
+    """Push tasks are sent as the platform's own requests: the app must know the token they carry."""
+    from python_compat.apiserver import task_dispatch
+    from python_compat.errors import StartupError
+    try:
+        from python_compat import internal
+        task_dispatch.HttpTarget(url)
+    except StartupError as error:
+        parser.error(error.line())
+    except ValueError as error:
+        parser.error('--task-target-url / TASK_TARGET_URL: %s' % error)
+    if not internal.is_shared_secret():
+        parser.error('--task-target-url / TASK_TARGET_URL needs INTERNAL_REQUEST_SECRET, the same secret the app '
+                     'containers have, or the app cannot tell tasks from client requests')
 
 
 def parse_args(argv):
@@ -91,6 +109,10 @@ def parse_args(argv):
     parser.add_argument('--smtp-password', default='')
     parser.add_argument('--default-http-server', default='localhost:8080',
                         help='host:port of the app, for URLs the APIs build (default %(default)s)')
+    parser.add_argument('--task-target-url', default=os.environ.get('TASK_TARGET_URL') or None,
+                        help='base URL of the app that push tasks are sent to, e.g. http://app:8080 '
+                             '(default: $TASK_TARGET_URL; unset: tasks are stored, not run); '
+                             'needs $INTERNAL_REQUEST_SECRET, shared with the app containers')
     parser.add_argument('--memcache-servers', type=_memcache_servers,
                         default=os.environ.get(MEMCACHE_SERVERS_ENV, ''),
                         help='host:port,... of memcached servers that serve the memcache API '
@@ -98,8 +120,11 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if not args.app_id.rpartition('~')[2]:
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
+    if args.task_target_url:
+        _check_task_target(parser, args.task_target_url)
     return ApiServerConfig(
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
         smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
-        default_http_server=args.default_http_server, memcache_servers=args.memcache_servers)
+        default_http_server=args.default_http_server, task_target_url=args.task_target_url,
+        memcache_servers=args.memcache_servers)

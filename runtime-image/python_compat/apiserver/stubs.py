@@ -10,6 +10,7 @@ import os
 from python_compat.apiserver import memcached_cluster
 from python_compat.apiserver import memcached_stub
 from python_compat.apiserver import sdk_libraries
+from python_compat.apiserver import task_service
 
 # Before the stub modules are imported: some decide at import time what they can do (urlfetch's HTTPS).
 sdk_libraries.add_stub_libraries_to_path()
@@ -106,7 +107,7 @@ def register_stubs(config):
         mail_show_mail_body=config.show_mail_body,
         mail_allow_tls=True,
         search_index_path=os.path.join(config.storage_path, SEARCH_INDEXES_FILE),
-        # Push tasks are stored only; running them against the app is the task dispatcher's job.
+        # The stub only stores push tasks; python_compat.apiserver.task_service runs them against the app.
         taskqueue_auto_run_tasks=False,
         taskqueue_default_http_server=config.default_http_server,
         user_login_url='/_ah/login?continue=%s',
@@ -114,6 +115,8 @@ def register_stubs(config):
         user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
         datastore_local_stub_class=_SqliteDatastoreStub)
+    # Runs push tasks against config.task_target_url and keeps every task across restarts.
+    task_service.start(apiproxy_stub_map.apiproxy.GetStub('taskqueue'), config)
     if config.memcache_servers:
         cluster = memcached_cluster.MemcachedCluster(config.memcache_servers)
         _log.info('memcache served by memcached at %s', ', '.join(server.name for server in cluster.servers))
@@ -152,3 +155,4 @@ def save_stubs(stub_map):
     stub_map.GetStub('datastore_v3').Write()
     stub_map.GetStub('search').Write()
     stub_map.GetStub('taskqueue').Shutdown()
+    task_service.stop(stub_map.GetStub('taskqueue'))
