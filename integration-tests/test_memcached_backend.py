@@ -84,11 +84,18 @@ def memcached():
 @pytest.fixture
 def api_server(docker_client, runtime_image, memcached):
     """The runtime image's API server on the host network, its memcache served by `memcached`; its port."""
+    with started_api_server(docker_client, runtime_image, [memcached]) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def started_api_server(docker_client, runtime_image, memcacheds):
     port = free_port()
+    servers = ','.join('127.0.0.1:%d' % memcached.port for memcached in memcacheds)
     container = docker_client.containers.run(
         runtime_image, ['api-server', '--app-id', 'memcachedtest', '--port', str(port),
                         '--storage-path', '/tmp/api-storage'],
-        network_mode='host', environment={'MEMCACHE_SERVERS': '127.0.0.1:%d' % memcached.port}, detach=True)
+        network_mode='host', environment={'MEMCACHE_SERVERS': servers}, detach=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
@@ -110,7 +117,10 @@ def api_server(docker_client, runtime_image, memcached):
 def run_client(docker_client, runtime_image, api_server):
     """run_client(body) -> the JSON the Python 2.7 `body` printed, run in the runtime image with the SDK's
     memcache module (`memcache`) routed to the API server, `result` a dict printed at the end."""
+    return client_runner(docker_client, runtime_image, api_server)
 
+
+def client_runner(docker_client, runtime_image, api_server):
     def run(body):
         script = textwrap.dedent('''\
             import json, os, time
@@ -256,3 +266,43 @@ def test_a_stopped_memcached_means_misses_and_errors_not_hangs(run_client, memca
 
     assert result['calls'] == [None, False, None, None, False]
     assert result['seconds'] < 5
+
+
+def test_concurrent_increments_from_many_threads_are_all_counted(run_client, memcached):
+    result = run_client('''
+        import threading
+        returned = []
+        def increment():
+            for _ in range(25):
+                returned.append(memcache.incr('hits', initial_value=0))
+        threads = [threading.Thread(target=increment) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        result['returned'] = sorted(returned)
+        result['final'] = memcache.get('hits')
+        ''')
+
+    assert result['returned'] == list(range(1, 501))
+    assert result['final'] == 500
+    assert memcached_text(memcached.port, 'get :hits').split('\r\n')[1] == '500'
+
+
+def test_keys_spread_over_two_memcached_servers(docker_client, runtime_image):
+    first, second = Memcached(), Memcached()
+    try:
+        with started_api_server(docker_client, runtime_image, [first, second]) as port:
+            result = client_runner(docker_client, runtime_image, port)('''
+                keys = ['key-%d' % number for number in range(100)]
+                result['not_stored'] = memcache.set_multi(dict((key, key) for key in keys))
+                result['read_back'] = memcache.get_multi(keys) == dict((key, key) for key in keys)
+                result['items'] = memcache.get_stats()['items']
+                ''')
+        items = [int(memcached_stats(server.port)['curr_items']) for server in (first, second)]
+    finally:
+        first.stop()
+        second.stop()
+
+    assert result == {'not_stored': [], 'read_back': True, 'items': 100}
+    assert sum(items) == 100 and min(items) > 20
