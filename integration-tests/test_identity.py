@@ -310,3 +310,18 @@ def test_bad_identity_source_is_one_start_up_line(docker_client, image):
         container.remove(force=True)
 
     assert len(lines) == 1 and 'IDENTITY_SOURCE' in lines[0] and 'dev-login' in lines[0]
+
+
+# The runtime's own requests
+
+def test_the_runtimes_own_warmup_request_runs_as_an_admin(default_app):
+    deadline = time.monotonic() + 30
+    while default_app.get('/readiness_check').status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)  # readiness waits for the warmup request
+    seen = default_app.get('/warmup-seen').json()
+
+    assert seen == {'is_admin': True, 'user': 'None'}
+
+
+def test_an_outside_client_cannot_pass_for_the_warmup_request(default_app):
+    assert default_app.get('/_ah/warmup', headers=FORGED_HEADERS).status_code == 302

@@ -1,8 +1,9 @@
 """Builds the WSGI pipeline that serves one app, outermost layer first:
 
 request log -> identity (the user, from the one configured source) -> trusted proxy (client address, scheme,
-platform headers stripped) -> health checks -> development sign-in page (only with IDENTITY_SOURCE=dev-login) ->
-per-request os.environ -> API ticket -> inbound mail guard -> app.yaml handlers.
+platform headers stripped) -> the runtime's own requests run as admin -> health checks -> development sign-in
+page (only with IDENTITY_SOURCE=dev-login) -> per-request os.environ -> API ticket -> inbound mail guard ->
+app.yaml handlers.
 """
 
 from python_compat import api_ticket
@@ -49,6 +50,7 @@ def build(settings, config):
         app = devlogin.DevLoginPage(app, login_cookie)
     app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,
                                        config.readiness_path, dispatcher.names_path)
+    app = identity.PlatformRequestsAreAdmin(app)
     app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)
     app = identity.IdentityMiddleware(app, identity_source, variables['AUTH_DOMAIN'])
     app = logs.RequestLogMiddleware(app, variables['GOOGLE_CLOUD_PROJECT'])

@@ -431,3 +431,28 @@ def test_inbound_mail_reaches_the_app_for_an_admin():
 
 def test_other_paths_are_not_guarded():
     assert mail('/_ah/mailbox').body == 'delivered'
+
+
+# The runtime's own requests
+
+def platform_request(**environ):
+    seen = []
+
+    def app(wsgi_environ, start_response):
+        seen.append(wsgi_environ)
+        return []
+
+    identity.PlatformRequestsAreAdmin(app)(make_environ(**environ), lambda *args: None)
+    return seen[0]
+
+
+def test_internal_requests_run_as_an_admin_without_a_user():
+    seen = platform_request(USER_EMAIL='someone@x.org', USER_IS_ADMIN='0', **{'python_compat.internal': True})
+
+    assert (seen['USER_EMAIL'], seen['USER_IS_ADMIN']) == ('', '1')
+
+
+def test_outside_requests_keep_their_user():
+    seen = platform_request(USER_EMAIL='someone@x.org', USER_IS_ADMIN='0', **{'python_compat.internal': False})
+
+    assert (seen['USER_EMAIL'], seen['USER_IS_ADMIN']) == ('someone@x.org', '0')

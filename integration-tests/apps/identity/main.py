@@ -4,6 +4,8 @@ import os
 
 from google.appengine.api import users
 
+WARMUP_RECORD = '/tmp/warmup-seen.json'
+
 
 def respond(start_response, payload):
     body = json.dumps(payload)
@@ -16,6 +18,14 @@ def app(environ, start_response):
     if path == '/headers':
         return respond(start_response, dict((key, value) for key, value in environ.items()
                                             if key.startswith(('HTTP_X_APPENGINE', 'HTTP_X_GOOG', 'HTTP_X_PYTHON'))))
+    if path == '/_ah/warmup':
+        # Workers do not share memory: the container's file system is where every worker can read it.
+        with open(WARMUP_RECORD, 'w') as record:
+            json.dump({'is_admin': users.is_current_user_admin(), 'user': str(users.get_current_user())}, record)
+        return respond(start_response, {'warmed': True})
+    if path == '/warmup-seen':
+        with open(WARMUP_RECORD) as record:
+            return respond(start_response, json.load(record))
     if path.startswith('/_ah/'):
         return respond(start_response, {'mail_delivered_to': path, 'body': environ['wsgi.input'].read()})
     user = users.get_current_user()
