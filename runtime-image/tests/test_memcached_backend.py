@@ -30,6 +30,7 @@ class FakeMemcached(object):
         self.items = {}
         self.lines = []
         self.hang = False
+        self.max_value_size = 1 << 20
         self.connections = 0
         self._next_cas = 1
         self._lock = threading.Lock()
@@ -96,6 +97,8 @@ class FakeMemcached(object):
         if command in ('set', 'add', 'replace', 'cas'):
             key, flags, exptime = words[1:4]
             item = self._live(key)
+            if len(data) > self.max_value_size:
+                return 'SERVER_ERROR object too large for cache\r\n'
             if command == 'add' and item or command == 'replace' and not item:
                 return 'NOT_STORED\r\n'
             if command == 'cas':
@@ -417,6 +420,14 @@ def test_multi_calls_are_batched_protocol_calls(cache):
     assert len(gets) == 1 and sorted(gets[0].split()[1:]) == sorted(':' + key for key in keys + ['missing'])
     assert cache.connections == 1
     assert sorted(memcache.get_multi(keys)) == keys[2:]
+
+
+def test_a_value_memcached_refuses_is_not_stored_and_the_connection_stays_usable(cache):
+    cache.max_value_size = 10
+
+    assert memcache.set_multi({'big': 'x' * 11, 'small': 'x'}) == ['big']
+    assert memcache.get_multi(['big', 'small']) == {'small': 'x'}
+    assert cache.connections == 1
 
 
 def test_add_multi_returns_the_keys_not_stored(cache):

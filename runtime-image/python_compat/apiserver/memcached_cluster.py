@@ -82,7 +82,8 @@ class MemcachedCluster(object):
         for server, result in self._per_server(keys, lambda key: key,
                                                lambda server, own: server.get_many(own, with_cas)):
             if isinstance(result, Exception):
-                _log.warning('memcache get: %s', result)
+                # Not a warning: the server logs once when it becomes unavailable, and misses are normal.
+                _log.debug('memcache get: %s', result)
             else:
                 found.update(result)
         return found

@@ -12,7 +12,12 @@ How App Engine's memcache maps onto memcached:
 - delete with a lock-out time replaces the value by a lock (an empty value with flags LOCK_FLAGS) that
   expires after it: gets miss it, add and replace fail on it, set overwrites it.
 - Expiration times are passed through: memcached, like App Engine, reads values over 30 days as Unix times.
-- Stats are the sums of the servers' own counters (every client of those servers counts).
+- Stats are the sums of the servers' own counters (every client of those servers counts); byte_hits is
+  memcached's `bytes_written`, oldest_item_age the largest `items:<class>:age`.
+
+Known differences: flush_all and stats cover the whole servers, so give each app its own memcached; a cas over
+a delete lock-out answers EXISTS where App Engine answers NOT_STORED (the SDK's clients see False either way);
+a value a raw client stores empty with all 32 flag bits set reads as a lock-out; no hot-key statistics.
 """
 
 import hashlib
