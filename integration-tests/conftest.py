@@ -65,11 +65,13 @@ class RunningApp(object):
         return self.container.logs(stdout=True, stderr=False).decode()
 
     def worker_pids(self):
-        """PIDs of the gunicorn workers: the container's processes whose parent is its first process."""
-        top = self.container.top(ps_args='-o pid,ppid')
+        """PIDs of the gunicorn workers: the children of the container's first process, except the embedded
+        API server, which the master also starts."""
+        top = self.container.top(ps_args='-o pid,ppid,args')
         rows = [dict(zip(top['Titles'], row)) for row in top['Processes']]
         master = min(rows, key=lambda row: int(row['PID']))['PID']
-        return sorted(int(row['PID']) for row in rows if row['PPID'] == master)
+        return sorted(int(row['PID']) for row in rows
+                      if row['PPID'] == master and 'python_compat.apiserver' not in row['COMMAND'])
 
     def settled_worker_count(self, settle_seconds=1.5, timeout=20):
         """The number of workers once it has stopped changing (workers boot one after another)."""
