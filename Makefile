@@ -108,6 +108,11 @@ unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 in
 integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
 
+bench: build test-tools ## Benchmarks, each against a baseline measured in the same run (serving, then API server)
+	@scripts/ensure-debian-packages.sh wrk
+	@$(HOST_PYTHON) scripts/bench_serving.py --runtime-image $(RUNTIME_IMAGE)
+	@$(HOST_PYTHON) scripts/bench_api.py --runtime-image $(RUNTIME_IMAGE)
+
 cloudbuild: names engine test-tools ## Run cloudbuild.yaml (the release pipeline) here with the local Cloud Build runner
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(HOST_PYTHON) scripts/cloudbuild-local --config cloudbuild.yaml \
 	  --substitutions '_DOCKER_NAMESPACE=$(DOCKER_NAMESPACE),_TAG=$(TAG),_SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH),_CREATED=$(CREATED)' .
