@@ -15,6 +15,7 @@ import sys
 import time
 
 from python_compat import internal
+from python_compat import os_threads
 from python_compat.errors import StartupError
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,7 @@ class EmbeddedApiServer(object):
                 self.process = subprocess.Popen(self.command, close_fds=True, env=self.environment)
 
     def start_supervisor(self):
-        try:
-            from gevent import monkey
-            start_new_thread = monkey.get_original('thread', 'start_new_thread')
-        except ImportError:  # pragma: no cover - the runtime image always has gevent
-            from thread import start_new_thread
-        start_new_thread(self.supervise, ())
+        os_threads.start_os_thread(self.supervise)
 
     def stop(self):
         if os.getpid() != self.master_pid:

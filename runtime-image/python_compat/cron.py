@@ -23,6 +23,7 @@ import socket
 import time
 
 from python_compat import internal
+from python_compat import os_threads
 from python_compat import sdk
 from python_compat.errors import StartupError
 
@@ -276,15 +277,6 @@ def send_cron_request(port, url, connect_patience=CONNECT_PATIENCE_SECONDS):
             connection.close()
 
 
-def _original_start_new_thread():
-    try:
-        from gevent import monkey
-        return monkey.get_original('thread', 'start_new_thread'), monkey.get_original('thread', 'allocate_lock')
-    except ImportError:  # pragma: no cover - the runtime image always has gevent
-        import thread
-        return thread.start_new_thread, thread.allocate_lock
-
-
 class CronService(object):
     """Runs a CronScheduler for the master: a scheduling thread, one thread per firing."""
 
@@ -300,20 +292,19 @@ class CronService(object):
             log.info('cron: %s has %d jobs; not scheduling them in this container (%s is off: turn it on in '
                      'exactly one container)', CRON_FILE, len(self.jobs), ENABLED_VARIABLE)
             return
-        start_new_thread, allocate_lock = _original_start_new_thread()
         scheduler = CronScheduler(self.jobs, self.clock.now())
         for job in self.jobs:
             log.info('cron: %s %r%s', job.url, job.schedule, ' (%s)' % job.timezone if job.timezone else '')
-        start_new_thread(self._schedule, (scheduler, allocate_lock(), start_new_thread, port))
+        os_threads.start_os_thread(self._schedule, scheduler, os_threads.allocate_os_lock(), port)
 
-    def _schedule(self, scheduler, lock, start_new_thread, port):
+    def _schedule(self, scheduler, lock, port):
         while True:
             with lock:
                 now = self.clock.now()
                 firings = scheduler.due(now)
                 next_due = scheduler.next_due()
             for firing in firings:
-                start_new_thread(self._fire, (scheduler, lock, firing, port))
+                os_threads.start_os_thread(self._fire, scheduler, lock, firing, port)
             wait = MAX_SLEEP_SECONDS if next_due is None else min(self.clock.real_seconds(next_due - now),
                                                                   MAX_SLEEP_SECONDS)
             time.sleep(max(0.01, wait))

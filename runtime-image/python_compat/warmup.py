@@ -12,6 +12,7 @@ import socket
 import time
 
 from python_compat import internal
+from python_compat import os_threads
 
 log = logging.getLogger(__name__)
 WARMUP_PATH = '/_ah/warmup'
@@ -50,11 +51,5 @@ def send_warmup(port, done, deadline_seconds=300):
 
 
 def start_warmup_thread(port, done):
-    """Sends the warmup from a real OS thread of the master. Under gevent's patching a threading.Thread would
-    be a greenlet, and gunicorn's fork would copy it into every worker: one warmup per worker, not one."""
-    try:
-        from gevent import monkey
-        start_new_thread = monkey.get_original('thread', 'start_new_thread')
-    except ImportError:  # pragma: no cover - the runtime image always has gevent
-        from thread import start_new_thread
-    start_new_thread(send_warmup, (port, done))
+    """Sends the warmup from a real OS thread of the master, so forked workers do not send it again."""
+    os_threads.start_os_thread(send_warmup, port, done)

@@ -205,7 +205,7 @@ def test_speedup_must_be_positive():
 
 
 def test_disabled_service_starts_no_thread(monkeypatch):
-    monkeypatch.setattr(cron, '_original_start_new_thread', lambda: pytest.fail('a thread was started'))
+    monkeypatch.setattr(cron.os_threads, 'start_os_thread', lambda *args: pytest.fail('a thread was started'))
 
     cron.CronService([job('every 1 minutes')], False, cron.Clock()).start(8080)
 
