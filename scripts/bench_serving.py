@@ -23,6 +23,7 @@ import requests
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration-tests'))
 from fixture_images import build_fixture_image  # noqa: E402
 
+LOG_CONFIG = {'type': os.environ.get('BENCH_LOG_DRIVER', 'json-file')}
 BARE_GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--bind', '0.0.0.0:8080', '--chdir', '/app',
                  '--log-level', 'warning']
 
@@ -37,7 +38,7 @@ def variants(workers):
 
 def start(client, image, command, environment):
     container = client.containers.run(image, command, detach=True, environment=environment,
-                                      ports={'8080/tcp': ('127.0.0.1', None)})
+                                      ports={'8080/tcp': ('127.0.0.1', None)}, log_config=LOG_CONFIG)
     container.reload()
     return container, int(container.ports['8080/tcp'][0]['HostPort'])
 

@@ -5,10 +5,13 @@ the app may change it; the 2017 runtime forced INFO and lost DEBUG), carry the r
 request log with `httpRequest` is written per request. LOG_FORMAT=text gives plain lines for local runs.
 """
 
+import atexit
 import datetime
 import json
 import logging
+import os
 import sys
+import threading
 import time
 
 from python_compat import closing
@@ -98,16 +101,77 @@ class TextFormatter(logging.Formatter):
         logging.Formatter.__init__(self, '%(asctime)s %(levelname)s %(name)s: %(message)s')
 
 
+class RequestLogBuffer(object):
+    """Collects request log lines and writes them in batches: one write() syscall per request to the
+    container's log pipe costs a fifth of a hello-world app's throughput.
+
+    A batch never exceeds PIPE_BUF (4096 bytes), the size up to which a write to a pipe is atomic, so lines
+    from several workers sharing stdout never interleave. Lines wait at most FLUSH_SECONDS: a background
+    flusher (a greenlet under gevent workers, a thread otherwise, started in the worker on first use) writes
+    what is pending, and so does process exit.
+    """
+
+    PIPE_BUF = 4096
+    FLUSH_SECONDS = 0.1
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.lines = []
+        self.size = 0
+        self.flusher_pid = None
+
+    def write_line(self, line):
+        data = line + '\n'
+        if self.size + len(data) > self.PIPE_BUF:
+            self.flush()
+        if len(data) > self.PIPE_BUF:
+            self.stream.write(data)
+            return
+        self.lines.append(data)
+        self.size += len(data)
+        if self.flusher_pid != os.getpid():
+            self._start_flusher()
+
+    def flush(self):
+        if self.lines:
+            data = ''.join(self.lines)
+            self.lines = []
+            self.size = 0
+            self.stream.write(data)
+
+    def _flush_at_exit(self):
+        try:
+            self.flush()
+        except (IOError, ValueError):
+            pass  # stdout already closed: nowhere left to write to
+
+    def _start_flusher(self):
+        # Per process: gunicorn forks workers after the master configured logging.
+        self.flusher_pid = os.getpid()
+        atexit.register(self._flush_at_exit)
+        flusher = threading.Thread(target=self._flush_periodically, name='request-log-flusher')
+        flusher.daemon = True
+        flusher.start()
+
+    def _flush_periodically(self):
+        pid = os.getpid()
+        while self.flusher_pid == pid:
+            time.sleep(self.FLUSH_SECONDS)
+            self.flush()
+
+
 class _Output(object):
-    """Where and how configure() said logs go; the request log writes there directly."""
+    """Where and how configure() said logs go; the request log writes there directly, in batches."""
     stream = sys.stdout
     log_format = 'json'
+    request_log = RequestLogBuffer(sys.stdout)
 
 
 def configure(log_format, level):
     """Sends every record to stdout in `log_format`. Sets the root level once; the app may change it later."""
     _Output.stream = sys.stdout
     _Output.log_format = log_format
+    _Output.request_log = RequestLogBuffer(sys.stdout)
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter() if log_format == 'json' else TextFormatter())
     root = logging.getLogger()
@@ -180,7 +244,7 @@ class RequestLogMiddleware(object):
             line = '%s %s %s: %s %s %s' % (time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started)), severity,
                                            REQUEST_LOGGER, summary, http_request['latency'],
                                            http_request['responseSize'])
-        _Output.stream.write(line + '\n')
+        _Output.request_log.write_line(line)
 
 
 class _CountingBody(closing.ClosingBody):

@@ -4,6 +4,7 @@ import json
 import StringIO
 import logging
 import sys
+import time
 
 import mock
 import pytest
@@ -170,11 +171,16 @@ def test_configure_makes_gunicorn_loggers_propagate(root_logger):
 
 @pytest.fixture
 def request_logs(monkeypatch):
-    """The request log lines written to the log stream, parsed."""
+    """The request log lines written so far, parsed."""
     stream = StringIO.StringIO()
-    monkeypatch.setattr(logs._Output, 'stream', stream)
+    buffer = logs.RequestLogBuffer(stream)
+    monkeypatch.setattr(logs._Output, 'request_log', buffer)
     monkeypatch.setattr(logs._Output, 'log_format', 'json')
-    return lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    def written():
+        buffer.flush()
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+    return written
 
 
 def ok_app(environ, start_response):
@@ -256,10 +262,57 @@ def test_request_log_itself_carries_the_trace(request_logs):
 
 def test_request_log_in_text_format_is_one_plain_line(monkeypatch):
     stream = StringIO.StringIO()
-    monkeypatch.setattr(logs._Output, 'stream', stream)
+    buffer = logs.RequestLogBuffer(stream)
+    monkeypatch.setattr(logs._Output, 'request_log', buffer)
     monkeypatch.setattr(logs._Output, 'log_format', 'text')
 
     call_wsgi(RequestLogMiddleware(ok_app, 'proj'), make_environ('/path'))
+    buffer.flush()
 
     line, = stream.getvalue().splitlines()
     assert 'INFO python_compat.request: GET /path 200' in line
+
+
+# RequestLogBuffer
+
+class CountingStream(object):
+    def __init__(self):
+        self.writes = []
+
+    def write(self, data):
+        self.writes.append(data)
+
+
+def test_request_log_lines_are_written_in_batches_no_larger_than_pipe_buf():
+    stream = CountingStream()
+    buffer = logs.RequestLogBuffer(stream)
+    for n in range(200):
+        buffer.write_line('{"n": %d, "padding": "%s"}' % (n, 'x' * 80))
+    buffer.flush()
+
+    assert 1 < len(stream.writes) < 20
+    assert all(len(data) <= logs.RequestLogBuffer.PIPE_BUF for data in stream.writes)
+    lines = ''.join(stream.writes).splitlines()
+    assert [json.loads(line)['n'] for line in lines] == list(range(200))
+
+
+def test_a_line_longer_than_pipe_buf_is_written_alone_after_what_was_pending():
+    stream = CountingStream()
+    buffer = logs.RequestLogBuffer(stream)
+    buffer.write_line('short')
+    buffer.write_line('y' * 5000)
+
+    assert stream.writes == ['short\n', 'y' * 5000 + '\n']
+
+
+def test_pending_lines_are_flushed_within_the_flush_interval(monkeypatch):
+    monkeypatch.setattr(logs.RequestLogBuffer, 'FLUSH_SECONDS', 0.01)
+    stream = CountingStream()
+    buffer = logs.RequestLogBuffer(stream)
+    buffer.write_line('waiting')
+    deadline = time.time() + 5
+    while not stream.writes and time.time() < deadline:
+        time.sleep(0.01)
+    buffer.flusher_pid = None  # stops the flusher
+
+    assert stream.writes == ['waiting\n']
