@@ -6,7 +6,6 @@ request log with `httpRequest` is written per request. LOG_FORMAT=text gives pla
 """
 
 import atexit
-import datetime
 import json
 import logging
 import os
@@ -69,9 +68,15 @@ def trace_fields(project, header):
     return fields
 
 
+_second_cache = [None, '']
+
+
 def _timestamp(created):
-    moment = datetime.datetime.utcfromtimestamp(created)
-    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%06dZ' % moment.microsecond
+    """RFC 3339 UTC with microseconds. The part up to the second is cached: many lines share it."""
+    second = int(created)
+    if _second_cache[0] != second:
+        _second_cache[:] = [second, time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(second))]
+    return '%s.%06dZ' % (_second_cache[1], int((created - second) * 1e6))
 
 
 class JsonFormatter(logging.Formatter):

@@ -191,7 +191,7 @@ def ok_app(environ, start_response):
 def test_one_request_log_with_http_request_fields(request_logs):
     environ = make_environ('/path', query='q=1', headers={'User-Agent': 'curl/7', 'Referer': 'http://r/'},
                            **{'python_compat.request_log_id': 'log-id-1'})
-    with mock.patch.object(logs, 'time', mock.Mock(**{'time.side_effect': [100.0, 100.25]})):
+    with mock.patch.object(logs.time, 'time', side_effect=[100.0, 100.25]):
         call_wsgi(RequestLogMiddleware(ok_app, 'proj'), environ)
 
     entry, = request_logs()
