@@ -5,12 +5,13 @@ import contextlib
 import os
 import pathlib
 import time
+import uuid
 
 import docker
 import pytest
 import requests
 
-from fixture_images import APPS, FIXTURE_PREFIX, build_fixture_image  # noqa: F401 (re-exported for tests)
+from fixture_images import build_fixture_image
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,14 @@ def docker_client():
 def runtime_image():
     """The runtime image `make build` produced (the Makefile exports its name)."""
     return os.environ.get('RUNTIME_IMAGE', 'python-compat/runtime:latest')
+
+
+@pytest.fixture(scope='module')
+def bridge_network(docker_client):
+    """A user-defined bridge network of the test's own, removed afterwards."""
+    network = docker_client.networks.create('python-compat-test-' + uuid.uuid4().hex[:12], driver='bridge')
+    yield network
+    network.remove()
 
 
 @pytest.fixture(scope='session')

@@ -2,15 +2,11 @@
 container, sees the same datastore entities and memcache values."""
 
 import concurrent.futures
-import contextlib
-import time
 import uuid
 
-import pytest
-import requests
+from api_server_container import API_PORT, api_server_container
 
 SHARED_APP_ID = 'dev~shared-app'
-API_PORT = 10001
 NAMES = ['item%02d' % n for n in range(24)]
 # What is written and read back: (path that writes, path that reads) per kind of shared state.
 KINDS = {'entity': ('/note/put', '/note/get'), 'memcache': ('/value/set', '/value/get')}
@@ -75,41 +71,10 @@ def test_all_workers_of_a_container_see_the_same_entities_and_memcache_values(ap
     assert unseen == set()
 
 
-@pytest.fixture
-def bridge_network(docker_client):
-    network = docker_client.networks.create('python-compat-test-' + uuid.uuid4().hex[:12], driver='bridge')
-    yield network
-    network.remove()
-
-
-@contextlib.contextmanager
-def api_server_container(docker_client, runtime_image, network, app_id=SHARED_APP_ID):
-    """An API-server-only container on `network` (reachable there by its name) and on 127.0.0.1."""
-    container = docker_client.containers.run(
-        runtime_image, ['api-server', '--app-id', app_id, '--host', '0.0.0.0', '--port', str(API_PORT)],
-        name='api-' + uuid.uuid4().hex[:12], detach=True, network=network.name,
-        ports={'%d/tcp' % API_PORT: ('127.0.0.1', None)})
-    try:
-        container.reload()
-        url = 'http://127.0.0.1:%s' % container.ports['%d/tcp' % API_PORT][0]['HostPort']
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url + '/_ah/health', timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, container.logs().decode()[-3000:]
-            time.sleep(0.1)
-        yield container
-    finally:
-        container.remove(force=True)
-
-
 def test_two_app_containers_on_one_api_server_see_the_same_entities_and_memcache_values(
         docker_client, runtime_image, app_image, start_app, bridge_network):
     image = app_image('api-shared-state')
-    with api_server_container(docker_client, runtime_image, bridge_network) as api_server:
+    with api_server_container(docker_client, runtime_image, bridge_network, SHARED_APP_ID) as api_server:
         environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': SHARED_APP_ID,
                        'WEB_CONCURRENCY': '1'}
         with start_app(image, environment=environment, network=bridge_network.name) as first, \

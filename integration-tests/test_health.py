@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 
 
 def test_legacy_health_and_readiness_are_answered_by_the_runtime(app_image, start_app):

@@ -14,7 +14,7 @@ from google.appengine.api import memcache
 from google.appengine.ext import ndb
 from google.appengine.runtime import default_api_stub
 
-from test_api_shared_state import API_PORT, api_server_container
+from api_server_container import API_PORT, api_server_container
 
 APP_ID = 'dev~python3-client'
 
@@ -25,15 +25,8 @@ class Note(ndb.Model):
 
 
 @pytest.fixture(scope='module')
-def module_network(docker_client):
-    network = docker_client.networks.create('python-compat-test-' + uuid.uuid4().hex[:12], driver='bridge')
-    yield network
-    network.remove()
-
-
-@pytest.fixture(scope='module')
-def api_server(docker_client, runtime_image, module_network):
-    with api_server_container(docker_client, runtime_image, module_network, app_id=APP_ID) as container:
+def api_server(docker_client, runtime_image, bridge_network):
+    with api_server_container(docker_client, runtime_image, bridge_network, app_id=APP_ID) as container:
         yield container
 
 
@@ -130,10 +123,10 @@ def test_memcache_incr_of_a_missing_key(unique):
 
 
 def test_a_python27_app_and_a_python3_client_share_entities_and_memcache(
-        app_image, start_app, api_server, module_network, unique):
+        app_image, start_app, api_server, bridge_network, unique):
     Note(id=unique, text='from python 3').put()
     environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': APP_ID}
-    with start_app(app_image('api-shared-state'), environment=environment, network=module_network.name) as app:
+    with start_app(app_image('api-shared-state'), environment=environment, network=bridge_network.name) as app:
         assert app.get('/note/get', params={'name': unique}).json()['text'] == 'from python 3'
         assert app.get('/value/set', params={'name': unique, 'text': 'from python 2.7'}).json()['stored'] is True
     # A python27 `str` is bytes to Python 3, as on App Engine.
