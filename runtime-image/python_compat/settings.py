@@ -1,6 +1,9 @@
-"""Runtime settings from the container's environment variables, validated once at start-up.
+"""The serving settings from the container's environment variables, validated once at start-up.
 
-Every variable the runtime reads is declared here, so the README's table and the code cannot drift apart.
+The other variables are read where they are used and validated the same way: cron (CRON_*), internal
+requests (INTERNAL_REQUEST_SECRET), the API server's options (apiserver/config.py), the platform mapping
+(platform_environ.py), gunicorn's own (WEB_CONCURRENCY is checked here, GUNICORN_CMD_ARGS in
+gunicorn_settings.py). The README's table lists them all.
 """
 
 import os
