@@ -37,7 +37,9 @@ class TrustedProxyMiddleware(object):
         peer = environ.get('REMOTE_ADDR', '')
         if self.trusted and networks.address_in(peer, self.trusted):
             environ['REMOTE_ADDR'] = client_address(peer, environ.get('HTTP_X_FORWARDED_FOR'), self.trusted)
-            proto = environ.get('HTTP_X_FORWARDED_PROTO', '').split(',')[0].strip().lower()
+            # The rightmost value is what the nearest (trusted) proxy saw; values to its left may come from
+            # the client, through a proxy that appends rather than overwrites.
+            proto = environ.get('HTTP_X_FORWARDED_PROTO', '').split(',')[-1].strip().lower()
             if proto in ('http', 'https'):
                 environ['wsgi.url_scheme'] = proto
         return self.app(environ, start_response)

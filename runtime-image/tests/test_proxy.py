@@ -65,9 +65,9 @@ def test_client_address_is_the_rightmost_untrusted_hop():
     assert environ['REMOTE_ADDR'] == '198.51.100.7'
 
 
-@pytest.mark.parametrize('proto, scheme', [('HTTPS', 'https'), ('https, http', 'https'), ('ftp', 'http'),
-                                           ('', 'http')])
-def test_forwarded_proto_only_http_or_https_first_value(proto, scheme):
+@pytest.mark.parametrize('proto, scheme', [('HTTPS', 'https'), ('https, http', 'http'), ('http, https', 'https'),
+                                           ('ftp', 'http'), ('', 'http')])
+def test_forwarded_proto_only_http_or_https_the_nearest_proxys_value(proto, scheme):
     assert seen_by_app(TRUSTED, REMOTE_ADDR='10.0.0.1', HTTP_X_FORWARDED_PROTO=proto)['wsgi.url_scheme'] == scheme
 
 
@@ -110,3 +110,4 @@ def test_client_address_walks_forwarded_for_from_the_right(forwarded_for, addres
 
 def test_client_address_of_an_untrusted_peer_is_the_peer():
     assert client_address('203.0.113.5', '198.51.100.7', TRUSTED) == '203.0.113.5'
+
