@@ -2,12 +2,15 @@
 
 request log -> identity (the user, from the one configured source) -> trusted proxy (client address, scheme,
 platform headers stripped) -> the runtime's own requests run as admin -> health checks -> development sign-in
-page (only with IDENTITY_SOURCE=dev-login) -> per-request os.environ -> API ticket -> inbound mail guard ->
-app.yaml handlers.
+page (only with IDENTITY_SOURCE=dev-login) -> blobstore uploads (stored by the API server, then re-served as
+the success path's request) -> per-request os.environ -> API ticket -> blobstore downloads (X-AppEngine-BlobKey
+responses become the blob) -> inbound mail guard -> app.yaml handlers.
 """
 
 from python_compat import api_ticket
 from python_compat import app_loader
+from python_compat import blob_serving
+from python_compat import blob_upload
 from python_compat import devlogin
 from python_compat import handler_rules
 from python_compat import health
@@ -44,8 +47,11 @@ def build(settings, config):
         readiness.warmup_done = warmup.SharedFlag()
 
     app = handler_rules.InboundMailGuard(dispatcher)
+    app = blob_serving.BlobServingMiddleware(app)
     app = api_ticket.ApiTicketMiddleware(app)
     app = request_environ.RequestEnvironMiddleware(app, environ, variables)
+    # Outside the request environment, so the app's os.environ describes the rewritten request.
+    app = blob_upload.BlobUploadMiddleware(app, (settings.api_host or '127.0.0.1', settings.api_port))
     if login_cookie is not None:
         app = devlogin.DevLoginPage(app, login_cookie)
     app = health.HealthCheckMiddleware(app, readiness, settings.health_path, config.liveness_path,

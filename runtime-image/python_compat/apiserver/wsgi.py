@@ -1,8 +1,10 @@
-"""The API server's HTTP face: `POST /rpc_http` carries remote_api calls, `GET /` answers health checks."""
+"""The API server's HTTP face: `POST /rpc_http` carries remote_api calls, `POST /_ah/upload/...` stores a
+blobstore upload (see blob_upload_endpoint), `GET /` answers health checks."""
 
 import logging
 
 from python_compat.apiclient import protocol
+from python_compat.apiserver import blob_upload_endpoint
 
 _log = logging.getLogger(__name__)
 HEALTH_PATHS = ('/', '/_ah/health')
@@ -18,6 +20,15 @@ class ServiceBridgeApp(object):
 
     def __init__(self, dispatcher):
         self._dispatcher = dispatcher
+        self._blob_uploads = None
+        blob_upload_endpoint.give_upload_urls_a_host()
+
+    def _blob_upload_endpoint(self):
+        # Created on first use: it takes the registered blobstore stub's storage, and this app is also built
+        # without stubs (a dispatcher is all /rpc_http needs).
+        if self._blob_uploads is None:
+            self._blob_uploads = blob_upload_endpoint.BlobUploadEndpoint()
+        return self._blob_uploads
 
     def __call__(self, environ, start_response):
         path, method = environ.get('PATH_INFO', ''), environ['REQUEST_METHOD']
@@ -25,6 +36,8 @@ class ServiceBridgeApp(object):
             if method != 'POST':
                 return _plain(start_response, '405 Method Not Allowed', 'use POST\n', [('Allow', 'POST')])
             return self._call(environ, start_response)
+        if path.startswith(blob_upload_endpoint.PATH_PREFIX):
+            return self._blob_upload_endpoint()(environ, start_response)
         if path in HEALTH_PATHS and method in ('GET', 'HEAD'):
             return _plain(start_response, '200 OK', 'ok\n')
         return _plain(start_response, '404 Not Found', 'not found\n')
