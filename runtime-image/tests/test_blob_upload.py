@@ -128,6 +128,24 @@ def test_app_sees_the_success_path_in_os_environ_under_the_request_environment(a
     assert json.loads(response.body)['environ_path'] == '/done'
 
 
+def test_upload_without_content_length_is_stored_all_the_same(api, api_server):
+    content_type, body = multipart({}, [('file', 'a.bin', 'application/octet-stream', 'chunked body')])
+    environ = make_environ(upload_path(), 'POST', body=body, CONTENT_TYPE=content_type)
+    del environ['CONTENT_LENGTH']
+
+    response = call_wsgi(BlobUploadMiddleware(APP, ('127.0.0.1', api_server.port)), environ)
+
+    assert json.loads(response.body)['uploads'][0]['size'] == len('chunked body')
+
+
+def test_upload_urls_name_the_requests_scheme_and_host(api, api_server, monkeypatch):
+    BlobUploadMiddleware(APP, ('127.0.0.1', api_server.port))
+    monkeypatch.setenv('HTTP_HOST', 'app.example.com:8443')
+    monkeypatch.setenv('HTTPS', 'on')
+
+    assert blobstore.create_upload_url('/done').startswith('https://app.example.com:8443/_ah/upload/')
+
+
 def test_a_session_serves_one_upload_only(api, api_server):
     path = upload_path()
     post_upload(api_server, path, files=[('file', 'a.txt', 'text/plain', 'a')])
