@@ -1,13 +1,16 @@
 """How the client reports a server that is away, slow, or restarted under its pooled connections."""
 
 import contextlib
+import re
 import socket
+import threading
 
 import pytest
 
 from google.appengine.api import apiproxy_stub_map
 from google.appengine.api import memcache
 from google.appengine.api.memcache import memcache_service_pb
+from google.appengine.ext.remote_api import remote_api_pb
 from google.appengine.runtime import apiproxy_errors
 
 from api_fixtures import api, api_server, free_port  # noqa: F401  pylint: disable=unused-import
@@ -65,3 +68,114 @@ def test_pooled_connection_closed_by_a_server_restart_is_replaced(api, api_serve
 
     assert memcache.set('after-restart', 2)
     assert memcache.get('after-restart') == 2
+
+
+class ScriptedServer(object):
+    """Answers each request it reads with the next of `replies`: raw bytes, or a list of pieces sent one by one
+    where None closes the connection. Counts connections and requests."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.connections = 0
+        self.requests = []
+        self._listener = socket.socket()
+        self._listener.bind(('127.0.0.1', 0))
+        self._listener.listen(8)
+        self.port = self._listener.getsockname()[1]
+        thread = threading.Thread(target=self._serve)
+        thread.daemon = True
+        thread.start()
+
+    def _serve(self):
+        while self.replies:
+            connection, _ = self._listener.accept()
+            self.connections += 1
+            received = ''
+            while self.replies:
+                data = connection.recv(65536)
+                if not data:
+                    break
+                received += data
+                head, separator, rest = received.partition('\r\n\r\n')
+                length = int(re.search(r'Content-Length: (\d+)', head).group(1)) if separator else -1
+                if not separator or len(rest) < length:
+                    continue
+                self.requests.append(head)
+                received = rest[length:]
+                reply = self.replies.pop(0)
+                pieces = reply if isinstance(reply, list) else [reply]
+                if None in pieces:
+                    for piece in pieces[:pieces.index(None)]:
+                        connection.sendall(piece)
+                    break
+                for piece in pieces:
+                    connection.sendall(piece)
+            connection.close()
+
+
+def memcache_reply(head):
+    """A raw HTTP reply carrying a remote_api Response with an empty MemcacheGetResponse, after `head`."""
+    body = remote_api_pb.Response()
+    body.set_response(memcache_service_pb.MemcacheGetResponse().Encode())
+    return head.replace('LENGTH', str(len(body.Encode()))), body.Encode()
+
+
+def test_reply_arriving_in_pieces_is_read_whole(client_of):
+    head, body = memcache_reply('HTTP/1.1 200 OK\r\nContent-Length: LENGTH\r\n\r\n')
+    server = ScriptedServer([list(head + body)])
+    client_of(server.port)
+
+    memcache_get_rpc().check_success()
+
+
+def test_chunked_reply_is_decoded(client_of):
+    head, body = memcache_reply('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')
+    server = ScriptedServer([head + '%x\r\n%s\r\n0\r\n\r\n' % (len(body), body)])
+    client_of(server.port)
+
+    memcache_get_rpc().check_success()
+
+
+def test_keep_alive_connection_serves_the_next_call(client_of):
+    server = ScriptedServer([''.join(memcache_reply('HTTP/1.1 200 OK\r\nContent-Length: LENGTH\r\n\r\n'))] * 2)
+    client_of(server.port)
+
+    memcache_get_rpc().check_success()
+    memcache_get_rpc().check_success()
+
+    assert (server.connections, len(server.requests)) == (1, 2)
+
+
+def test_connection_the_server_closes_after_its_reply_is_not_reused(client_of):
+    reply = ''.join(memcache_reply('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: LENGTH\r\n\r\n'))
+    server = ScriptedServer([reply, reply])  # it keeps the connection open all the same
+    client_of(server.port)
+
+    memcache_get_rpc().check_success()
+    memcache_get_rpc().check_success()
+
+    assert server.connections == 2
+
+
+def test_reply_cut_short_is_an_rpc_failure_and_the_call_is_not_sent_again(client_of):
+    head, body = memcache_reply('HTTP/1.1 200 OK\r\nContent-Length: LENGTH\r\n\r\n')
+    server = ScriptedServer([head + body, [head[:10], None], head + body])
+    client_of(server.port)
+    memcache_get_rpc().check_success()  # leaves the connection in the pool
+
+    with pytest.raises(apiproxy_errors.RPCFailedError):
+        memcache_get_rpc().check_success()
+
+    assert len(server.requests) == 2
+
+
+def test_request_carries_host_length_and_deadline_headers(client_of):
+    server = ScriptedServer([''.join(memcache_reply('HTTP/1.1 200 OK\r\nContent-Length: LENGTH\r\n\r\n'))])
+    client_of(server.port)
+
+    memcache_get_rpc(deadline=7).check_success()
+
+    head = server.requests[0]
+    assert head.startswith('POST /rpc_http HTTP/1.1\r\n')
+    assert 'Host: 127.0.0.1:%d\r\n' % server.port in head
+    assert 'X-Google-RPC-Service-Deadline: 7.0' in head
