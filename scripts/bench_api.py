@@ -5,7 +5,8 @@
   (POST /rpc_http on 127.0.0.1, as apps in the runtime call it) and through the SDK's stubs in-process
   (same stubs, same SQLite datastore, no HTTP); measured inside the runtime image, with no network;
 - requests/s of an app doing memcache.incr plus Model.get_or_insert per request (examples/compose/app) at
-  concurrency 20, measured with wrk against the app container published on 127.0.0.1 only.
+  concurrency 20, measured with wrk against the app container published on 127.0.0.1 only, with the CPU time
+  per request of the container's gunicorn workers and of its API server (where the cores go).
 
 usage: scripts/bench_api.py [--runtime-image IMAGE] [--calls N] [--seconds S] [--concurrency C]
 Needs docker (an engine that answers) and Debian's wrk (installed when missing, as root on Debian).
@@ -88,6 +89,28 @@ print(json.dumps(results))
 '''
 
 
+# Runs inside the app container (Python 2.7): prints {role: CPU seconds used so far} of its processes.
+CPU_SCRIPT = r'''
+import json, os
+seconds = {}
+tick = float(os.sysconf('SC_CLK_TCK'))
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        command = open('/proc/%s/cmdline' % pid).read()
+        fields = open('/proc/%s/stat' % pid).read().rsplit(')', 1)[1].split()
+    except IOError:
+        continue
+    if 'python_compat.apiserver' in command:
+        role = 'API server'
+    elif 'python_compat' in command and pid != '1':
+        role = 'gunicorn workers'
+    else:
+        continue
+    seconds[role] = seconds.get(role, 0) + (int(fields[11]) + int(fields[12])) / tick
+print(json.dumps(seconds))
+'''
+
+
 def run(command, timeout, **kwargs):
     return subprocess.run(command, check=True, timeout=timeout, text=True, stdout=subprocess.PIPE, **kwargs).stdout
 
@@ -113,8 +136,14 @@ def wait_until_serving(url, timeout=60):
         time.sleep(0.2)
 
 
+def cpu_seconds(container):
+    """{role: CPU seconds} used so far by the API server and the gunicorn workers of `container`."""
+    return json.loads(run(['docker', 'exec', container, 'python', '-c', CPU_SCRIPT], timeout=30))
+
+
 def requests_per_second(runtime_image, seconds, concurrency):
-    """(requests/s, non-2xx responses + socket errors, worker count) of the incr + get_or_insert app."""
+    """(requests/s, non-2xx responses + socket errors, worker count, {role: CPU ms per request}) of the
+    incr + get_or_insert app."""
     run(['docker', 'build', '--network=none', '--quiet', '--build-arg', 'RUNTIME_IMAGE=' + runtime_image,
          '--tag', APP_IMAGE, str(APP_DIR)], timeout=300, stderr=subprocess.DEVNULL)
     container = run(['docker', 'run', '--detach', '--publish', '127.0.0.1::8080', APP_IMAGE], timeout=60).strip()
@@ -126,14 +155,18 @@ def requests_per_second(runtime_image, seconds, concurrency):
         workers = re.search(r'^workers\s+=\s+(\S+)', config, re.MULTILINE).group(1)
         wrk = ['wrk', '--threads', '2', '--connections', str(concurrency), '--timeout', '10s']
         run(wrk + ['--duration', '2s', url], timeout=60)  # warm-up: workers started, tables created
+        cpu_before = cpu_seconds(container)
         report = run(wrk + ['--duration', '%ds' % seconds, url], timeout=seconds + 60)
+        cpu_after = cpu_seconds(container)
     finally:
         subprocess.run(['docker', 'rm', '--force', container], stdout=subprocess.DEVNULL, check=False)
         subprocess.run(['docker', 'rmi', APP_IMAGE], stdout=subprocess.DEVNULL, check=False)
     rate = float(re.search(r'Requests/sec:\s+([\d.]+)', report).group(1))
     failed = sum(int(n) for n in re.findall(r'Non-2xx or 3xx responses: (\d+)', report))
     failed += sum(int(n) for n in re.findall(r'(?:connect|read|write|timeout) (\d+)', report))
-    return rate, failed, workers
+    requests = int(re.search(r'(\d+) requests in', report).group(1))
+    cpu_ms = {role: (cpu_after[role] - cpu_before.get(role, 0)) * 1000 / max(requests, 1) for role in cpu_after}
+    return rate, failed, workers, cpu_ms
 
 
 def table(rows):
@@ -154,7 +187,7 @@ def main(argv=None):
 
     stubs = latency(args.runtime_image, 'stubs', args.calls)
     server = latency(args.runtime_image, 'server', args.calls)
-    rate, failed, workers = requests_per_second(args.runtime_image, args.seconds, args.concurrency)
+    rate, failed, workers, cpu_ms = requests_per_second(args.runtime_image, args.seconds, args.concurrency)
 
     rows = [('measurement', 'API server', 'in-process stubs', 'ratio')]
     for operation in ('memcache get', 'ndb get', 'ndb put'):
@@ -170,6 +203,7 @@ def main(argv=None):
             ('memcache.incr + get_or_insert (req/s)', '%.0f' % rate,
              '%d (dev_appserver)' % REFERENCE_REQUESTS_PER_SECOND, '%.2fx' % (rate / REFERENCE_REQUESTS_PER_SECOND)),
             ('', '', '%d (target)' % TARGET_REQUESTS_PER_SECOND, '%.2fx' % (rate / TARGET_REQUESTS_PER_SECOND))]
+    rows.extend(('CPU per request, %s (ms)' % role, '%.2f' % cpu_ms[role], '', '') for role in sorted(cpu_ms))
     print('App throughput: %d connections for %d s, %s gevent workers, embedded API server; %d failed requests:'
           % (args.concurrency, args.seconds, workers, failed))
     print(table(rows))
