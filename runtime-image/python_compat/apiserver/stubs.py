@@ -134,11 +134,22 @@ class _SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
       retries, and the stub rolls back whatever that handle names now: another request's transaction. The
       hint only releases a transaction ndb has already finished (a failed commit removes it), so it is
       dropped.
+    - The SDK runs SQLite with `synchronous = OFF` on a rollback journal, which creates and deletes a
+      journal file at every commit. A write-ahead log makes a commit one append to the log (ndb put p50
+      1.9 -> 1.6 ms). Durability is the SDK's, unchanged: a commit is in the OS's page cache when the call
+      returns, so it survives the API server or the container dying, not an OS crash or power cut
+      (`synchronous = NORMAL` would add that for a WAL, but its checkpoint fsyncs doubled put p99).
     """
 
     def __init__(self, app_id, datastore_path, require_indexes, trusted, **keywords):
         datastore_sqlite_stub.DatastoreSqliteStub.__init__(self, app_id, datastore_path, require_indexes,
                                                           trusted=trusted, **keywords)
+        connection = self._GetConnection()
+        try:
+            # Kept in the file: it stays a WAL database across restarts and Clear().
+            connection.execute('PRAGMA journal_mode = WAL')
+        finally:
+            self._ReleaseConnection(connection)
 
     def _Dynamic_BeginTransaction(self, request, transaction):  # pylint: disable=invalid-name
         request.clear_previous_transaction()
