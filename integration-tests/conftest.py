@@ -37,6 +37,14 @@ def bridge_network(docker_client):
     network.remove()
 
 
+@pytest.fixture
+def storage_volume_mount(docker_client):
+    """A fresh named volume mounted where the embedded API server keeps its data; removed afterwards."""
+    volume = docker_client.volumes.create('python-compat-test-api-' + uuid.uuid4().hex[:12])
+    yield {volume.name: {'bind': '/var/lib/python-compat/api', 'mode': 'rw'}}
+    volume.remove(force=True)
+
+
 @pytest.fixture(scope='session')
 def base_image():
     return os.environ.get('BASE_IMAGE', 'python-compat/base:latest')

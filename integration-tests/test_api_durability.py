@@ -2,12 +2,9 @@
 embedded API server process, which the entrypoint restarts when it dies."""
 
 import time
-import uuid
 
-import pytest
 import requests
 
-STORAGE_PATH = '/var/lib/python-compat/api'
 # Prints the in-container pid of the embedded API server (`docker top` shows host pids).
 FIND_API_SERVER_PID = (
     "import os\n"
@@ -36,22 +33,14 @@ def api_server_pid(container):
     return pids[0]
 
 
-@pytest.fixture
-def storage_volume(docker_client):
-    volume = docker_client.volumes.create('python-compat-test-api-' + uuid.uuid4().hex[:12])
-    yield volume
-    volume.remove(force=True)
-
-
-def test_datastore_data_survives_a_new_container_on_the_same_storage_volume(app_image, start_app, storage_volume):
+def test_datastore_data_survives_a_new_container_on_the_same_storage_volume(app_image, start_app, storage_volume_mount):
     image = app_image('api-shared-state')
-    mount = {storage_volume.name: {'bind': STORAGE_PATH, 'mode': 'rw'}}
     names = ['kept%02d' % n for n in range(WRITES)]
-    with start_app(image, volumes=mount) as first:
+    with start_app(image, volumes=storage_volume_mount) as first:
         for name in names:
             put_note(first, name, 'text of ' + name)
         first.container.stop(timeout=10)
-    with start_app(image, volumes=mount) as second:
+    with start_app(image, volumes=storage_volume_mount) as second:
         assert [note_text(second, name) for name in names] == ['text of ' + name for name in names]
 
 

@@ -5,13 +5,11 @@ container is replaced when the API storage path is a volume."""
 import os
 import re
 import struct
-import uuid
 import zlib
 
 import pytest
 import requests
 
-STORAGE_PATH = '/var/lib/python-compat/api'
 
 
 def png_bytes(width=4, height=3):
@@ -100,22 +98,14 @@ def test_unknown_blob_is_not_found(blobstore_app):
     assert blobstore_app.get('/serve/no-such-blob').status_code == 404
 
 
-@pytest.fixture
-def storage_volume(docker_client):
-    volume = docker_client.volumes.create('python-compat-test-blobs-' + uuid.uuid4().hex[:12])
-    yield volume
-    volume.remove(force=True)
-
-
-def test_blob_survives_a_new_container_on_the_same_storage_volume(app_image, start_app, storage_volume):
+def test_blob_survives_a_new_container_on_the_same_storage_volume(app_image, start_app, storage_volume_mount):
     image = app_image('blobstore')
-    mount = {storage_volume.name: {'bind': STORAGE_PATH, 'mode': 'rw'}}
     data = os.urandom(100 * 1024)
-    with start_app(image, volumes=mount) as first:
+    with start_app(image, volumes=storage_volume_mount) as first:
         path = upload_and_locate(first, data).split(first.url, 1)[1]
         first.container.stop(timeout=10)
 
-    with start_app(image, volumes=mount) as second:
+    with start_app(image, volumes=storage_volume_mount) as second:
         served = second.get(path)
 
     assert (served.status_code, served.content) == (200, data)
