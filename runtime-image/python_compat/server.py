@@ -2,6 +2,8 @@
 
 from gunicorn.app.base import BaseApplication
 
+from python_compat import gunicorn_response
+
 
 class PreloadedApplication(BaseApplication):
     """A gunicorn application whose WSGI callable and settings were prepared before the arbiter starts."""
@@ -17,3 +19,7 @@ class PreloadedApplication(BaseApplication):
 
     def load(self):
         return self.wsgi_app
+
+    def run(self):
+        gunicorn_response.install()
+        BaseApplication.run(self)

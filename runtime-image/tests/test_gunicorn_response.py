@@ -1,0 +1,68 @@
+"""CoalescingResponse puts exactly gunicorn's bytes on the wire, in fewer send() calls."""
+
+import mock
+import pytest
+from gunicorn.config import Config
+from gunicorn.http import wsgi
+
+from python_compat import gunicorn_response
+from python_compat.gunicorn_response import CoalescingResponse, GunicornResponse
+
+
+class RecordingSocket(object):
+    def __init__(self):
+        self.sends = []
+
+    def sendall(self, data):
+        self.sends.append(data)
+
+
+class Request(object):
+    def __init__(self, method='GET', version=(1, 1)):
+        self.method = method
+        self.version = version
+        self.headers = []
+
+    def should_close(self):
+        return False
+
+
+def respond(response_class, headers, chunks, method='GET'):
+    sock = RecordingSocket()
+    response = response_class(Request(method), sock, Config())
+    response.start_response('200 OK', headers)
+    for chunk in chunks:
+        response.write(chunk)
+    response.close()
+    return sock.sends
+
+
+@pytest.mark.parametrize('headers, chunks', [
+    ([('Content-Length', '11')], ['hello world']),
+    ([('Content-Length', '11')], ['hello', ' world']),
+    ([('Content-Length', '5')], ['hello world']),
+    ([], ['streamed ', 'in chunks']),
+    ([('Content-Length', '0')], ['']),
+    ([('Content-Length', '3')], ['', 'abc']),
+])
+def test_the_bytes_on_the_wire_are_gunicorns(headers, chunks):
+    with mock.patch('gunicorn.util.http_date', return_value='Tue, 24 Nov 2026 00:00:00 GMT'):
+        ours = respond(CoalescingResponse, headers, chunks)
+        theirs = respond(GunicornResponse, headers, chunks)
+    assert ''.join(ours) == ''.join(theirs)
+
+
+def test_head_and_first_chunk_of_a_sized_response_go_in_one_send():
+    sends = respond(CoalescingResponse, [('Content-Length', '11')], ['hello world'])
+    assert len(sends) == 1
+    assert sends[0].startswith('HTTP/1.1 200 OK\r\n') and sends[0].endswith('\r\n\r\nhello world')
+
+
+def test_once_installed_gunicorn_builds_coalescing_responses_that_still_stream_chunked_bodies(monkeypatch):
+    monkeypatch.setattr(wsgi, 'Response', wsgi.Response)  # restored after the test
+    gunicorn_response.install()
+
+    sends = respond(wsgi.Response, [], ['streamed ', 'in chunks'])
+
+    assert wsgi.Response is CoalescingResponse
+    assert ''.join(sends).endswith('9\r\nstreamed \r\n9\r\nin chunks\r\n0\r\n\r\n')
