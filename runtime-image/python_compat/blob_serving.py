@@ -31,7 +31,7 @@ class BlobServingMiddleware(object):
         blob_response = []
 
         def capture_blob_response(status, headers, exc_info=None):
-            if exc_info is None and _header(headers, blobstore.BLOB_KEY_HEADER) is not None:
+            if exc_info is None and _has_blob_key(headers):
                 blob_response[:] = [status, headers]
                 return _discard
             return start_response(status, headers, exc_info)
@@ -97,6 +97,18 @@ def _satisfiable_range(range_header, size):
         return None, None
     end = size if end is None else min(end, size)
     return start, end
+
+
+_BLOB_KEY_HEADER = blobstore.BLOB_KEY_HEADER.lower()
+
+
+def _has_blob_key(headers):
+    # Runs on every response: the length test spares lower() on nearly every header.
+    size = len(_BLOB_KEY_HEADER)
+    for name, _ in headers:
+        if len(name) == size and name.lower() == _BLOB_KEY_HEADER:
+            return True
+    return False
 
 
 def _header(headers, name):

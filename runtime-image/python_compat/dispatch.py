@@ -67,18 +67,12 @@ class Dispatcher(object):
         return self.error_pages.respond(start_response, 404)
 
     def call_script(self, route, environ, start_response):
-        started = []
-
-        def tracking_start_response(status, headers, exc_info=None):
-            started.append(status)
-            return start_response(status, headers, exc_info)
-
         try:
-            return route.handler(environ, tracking_start_response)
+            return route.handler(environ, start_response)
         except Exception:
             log.exception('Unhandled exception in %s serving %s', route.rules.script, environ.get('PATH_INFO'))
-            if started:
-                raise  # headers are out; the server can only drop the connection
+            # With exc_info, a server that already sent the app's headers re-raises (and drops the
+            # connection); one that has not replaces them with the 500.
             return self.error_pages.respond(start_response, 500, sys.exc_info())
 
 

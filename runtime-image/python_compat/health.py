@@ -27,6 +27,10 @@ class HealthCheckMiddleware(object):
         self.liveness_paths = set(path for path in (health_path, liveness_path) if not app_owns_path(path))
         self.readiness_path = None if app_owns_path(readiness_path) else readiness_path
 
+    def paths(self):
+        """The paths this layer answers."""
+        return set(self.liveness_paths) | ({self.readiness_path} if self.readiness_path else set())
+
     def __call__(self, environ, start_response):
         path = environ.get('PATH_INFO')
         if path in self.liveness_paths:

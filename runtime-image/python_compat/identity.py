@@ -146,10 +146,13 @@ class IdentityMiddleware(object):
         self.app = app
         self.source = source
         self.auth_domain = auth_domain
+        self.anonymous = environ_values(None, auth_domain)
 
     def __call__(self, environ, start_response):
-        environ.update(environ_values(self.source.user(environ), self.auth_domain))
-        environ.pop(PROXY_SECRET_KEY, None)
+        user = self.source.user(environ)
+        environ.update(self.anonymous if user is None else environ_values(user, self.auth_domain))
+        if PROXY_SECRET_KEY in environ:
+            del environ[PROXY_SECRET_KEY]
         return self.app(environ, start_response)
 
 

@@ -18,86 +18,135 @@ try:
 except ImportError:  # pragma: no cover - the runtime image always has gevent
     from threading import local as _local_class
 
-# WSGI keys copied into os.environ as on python27 (CGI-style request variables).
-_CGI_KEYS = frozenset(('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH',
-                       'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'SCRIPT_NAME'))
+# WSGI keys that are request variables in os.environ on python27 (CGI-style), besides every HTTP_* header.
+_CGI_KEYS = ('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CONTENT_LENGTH', 'SERVER_NAME',
+             'SERVER_PORT', 'SERVER_PROTOCOL', 'REMOTE_ADDR', 'SCRIPT_NAME')
+# The user (set in the WSGI environ by the identity layer) and the request's ids.
+_RUNTIME_KEYS = ('USER_EMAIL', 'USER_ID', 'USER_NICKNAME', 'USER_ORGANIZATION', 'USER_IS_ADMIN', 'HTTPS',
+                 'REQUEST_LOG_ID', 'REQUEST_ID_HASH')
+_REQUEST_KEYS = frozenset(_CGI_KEYS + _RUNTIME_KEYS)
+ANONYMOUS_USER = {'USER_EMAIL': '', 'USER_ID': '', 'USER_NICKNAME': '', 'USER_ORGANIZATION': '',
+                  'USER_IS_ADMIN': '0'}
+
+_DELETED = object()
+_MISSING = object()
+
+
+def _is_request_variable(key, value):
+    return (key[:5] == 'HTTP_' or key in _REQUEST_KEYS) and isinstance(value, str)
+
+
+class _Request(object):
+    """One request's layers, searched in order: its own writes (a deletion is a tombstone), its request
+    variables, the platform variables."""
+    __slots__ = ('writes', 'values', 'platform')
+
+    def __init__(self, values, platform):
+        self.writes = {}
+        self.values = values
+        self.platform = platform
+
+    def lookup(self, key):
+        """The value, _DELETED, or _MISSING when the request does not set `key`."""
+        value = self.writes.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        value = self.values.get(key, _MISSING)
+        if value is not _MISSING and _is_request_variable(key, value):
+            return value
+        return self.platform.get(key, _MISSING)
+
+    def merged_into(self, merged):
+        merged.update(self.platform)
+        for key, value in self.values.iteritems():
+            if _is_request_variable(key, value):
+                merged[key] = value
+        for key, value in self.writes.iteritems():
+            if value is _DELETED:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return merged
 
 
 class RequestLocalEnviron(collections.MutableMapping):
     """Reads and writes the current request's environment when one is active, the process's otherwise.
 
-    A request's environment is an overlay on the process environment, not a copy of it: copying ~50 entries
-    on every request costs more than the rest of this layer. Writes and deletions during a request stay in
-    the overlay (a deletion is a tombstone), so they never reach the process or another request.
+    A request's environment is layers over the process environment, not a copy of it: building a dict of
+    ~50 entries on every request costs more than the rest of this layer. The request variables are filtered
+    when read, not when the request starts, for the same reason. Writes and deletions during a request stay
+    with the request, so they never reach the process or another request.
     """
-
-    _DELETED = object()
 
     def __init__(self, process_environ):
         self.process_environ = process_environ
+        # Reads go to os._Environ's dict itself: its UserDict methods are Python code on every lookup.
+        self._process_values = getattr(process_environ, 'data', process_environ)
         self._local = _local_class()
 
-    def _overlay(self):
-        return getattr(self._local, 'overlay', None)
-
-    def begin_request(self, values):
-        """Starts a request in this greenlet/thread: the process environment plus `values`."""
-        self._local.overlay = dict(values)
+    def begin_request(self, values, platform_variables=None):
+        """Starts a request in this greenlet/thread. Its request variables are those of `values` (a mapping
+        the caller no longer changes, such as a copy of the WSGI environ) that python27 had in os.environ:
+        HTTP_* headers, CGI variables, the user and request ids; other keys stay invisible.
+        `platform_variables` apply between them and the process environment."""
+        self._local.request = _Request(values, platform_variables or {})
 
     def end_request(self):
-        self._local.overlay = None
+        self._local.request = None
 
     def __getitem__(self, key):
-        overlay = self._overlay()
-        if overlay is not None and key in overlay:
-            value = overlay[key]
-            if value is self._DELETED:
+        request = getattr(self._local, 'request', None)
+        if request is not None:
+            value = request.lookup(key)
+            if value is _DELETED:
                 raise KeyError(key)
-            return value
-        return self.process_environ[key]
+            if value is not _MISSING:
+                return value
+        return self._process_values[key]
 
     def __setitem__(self, key, value):
-        overlay = self._overlay()
-        if overlay is None:
+        request = getattr(self._local, 'request', None)
+        if request is None:
             self.process_environ[key] = value
         else:
-            overlay[key] = value
+            request.writes[key] = value
 
     def __delitem__(self, key):
-        overlay = self._overlay()
-        if overlay is None:
+        request = getattr(self._local, 'request', None)
+        if request is None:
             del self.process_environ[key]
             return
         if key not in self:
             raise KeyError(key)
-        overlay[key] = self._DELETED
+        request.writes[key] = _DELETED
 
     def __contains__(self, key):
-        overlay = self._overlay()
-        if overlay is not None and key in overlay:
-            return overlay[key] is not self._DELETED
-        return key in self.process_environ
+        request = getattr(self._local, 'request', None)
+        if request is not None:
+            value = request.lookup(key)
+            if value is not _MISSING:
+                return value is not _DELETED
+        return key in self._process_values
 
     def has_key(self, key):
         """Python 2's dict method, which python27 apps call on os.environ."""
         return key in self
 
     def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        # Without raising KeyError: gunicorn asks for SCRIPT_NAME on every request, usually absent.
+        request = getattr(self._local, 'request', None)
+        if request is not None:
+            value = request.lookup(key)
+            if value is _DELETED:
+                return default
+            if value is not _MISSING:
+                return value
+        return self._process_values.get(key, default)
 
     def copy(self):
-        overlay = self._overlay()
         merged = dict(self.process_environ)
-        if overlay is not None:
-            for key, value in overlay.items():
-                if value is self._DELETED:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = value
-        return merged
+        request = getattr(self._local, 'request', None)
+        return merged if request is None else request.merged_into(merged)
 
     def __iter__(self):
         return iter(self.copy())
@@ -116,29 +165,39 @@ def install():
     return os.environ
 
 
-def new_request_log_id():
-    """A fresh REQUEST_LOG_ID: hex, unique per request, like App Engine's."""
-    return binascii.hexlify(os.urandom(16)).decode('ascii')
+class _RequestLogIds(object):
+    """Fresh REQUEST_LOG_IDs: 32 random hex digits, unique per request, like App Engine's. Random bytes are
+    read for many ids at once (one getrandom call each is a measurable share of a small request), and never
+    shared across a fork: a worker that inherited a batch from gunicorn's master starts its own."""
+
+    BATCH = 64
+
+    def __init__(self):
+        self.pid = None
+        self.ids = []
+
+    def next(self):
+        if not self.ids or self.pid != os.getpid():
+            self.pid = os.getpid()
+            digits = binascii.hexlify(os.urandom(16 * self.BATCH))
+            self.ids = [digits[start:start + 32] for start in range(0, len(digits), 32)]
+        return self.ids.pop()
+
+
+new_request_log_id = _RequestLogIds().next
 
 
 def request_values(wsgi_environ):
-    """The per-request python27 variables for one WSGI request."""
-    # One pass over the WSGI environ: this runs on every request.
-    values = {}
-    for key, value in wsgi_environ.iteritems():
-        if (key[:5] == 'HTTP_' or key in _CGI_KEYS) and isinstance(value, str):
-            values[key] = value
+    """The request's os.environ values: the WSGI environ (begin_request shows only its request variables)
+    plus HTTPS, a fresh REQUEST_LOG_ID and its hash, and the anonymous user unless the identity layer set
+    one."""
+    values = wsgi_environ.copy()
+    if 'USER_EMAIL' not in values:
+        values.update(ANONYMOUS_USER)
     log_id = new_request_log_id()
-    values.update({
-        'HTTPS': 'on' if wsgi_environ.get('wsgi.url_scheme') == 'https' else 'off',
-        'REQUEST_LOG_ID': log_id,
-        'REQUEST_ID_HASH': log_id[:8].upper(),
-        'USER_EMAIL': wsgi_environ.get('USER_EMAIL', ''),
-        'USER_ID': wsgi_environ.get('USER_ID', ''),
-        'USER_NICKNAME': wsgi_environ.get('USER_NICKNAME', ''),
-        'USER_ORGANIZATION': wsgi_environ.get('USER_ORGANIZATION', ''),
-        'USER_IS_ADMIN': wsgi_environ.get('USER_IS_ADMIN', '0'),
-    })
+    values['REQUEST_LOG_ID'] = log_id
+    values['REQUEST_ID_HASH'] = log_id[:8].upper()
+    values['HTTPS'] = 'on' if wsgi_environ.get('wsgi.url_scheme') == 'https' else 'off'
     return values
 
 
@@ -155,10 +214,9 @@ class RequestEnvironMiddleware(object):
         self.platform_variables = platform_variables
 
     def __call__(self, wsgi_environ, start_response):
-        values = dict(self.platform_variables)
-        values.update(request_values(wsgi_environ))
+        values = request_values(wsgi_environ)
         wsgi_environ['python_compat.request_log_id'] = values['REQUEST_LOG_ID']
-        self.environ.begin_request(values)
+        self.environ.begin_request(values, self.platform_variables)
         try:
             body = self.app(wsgi_environ, start_response)
         except BaseException:

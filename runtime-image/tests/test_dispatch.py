@@ -160,13 +160,27 @@ def test_app_exception_uses_the_default_error_handler_page(app_root):
     assert (response.code, response.body) == (500, '<h1>Sorry</h1>')
 
 
-def test_app_exception_after_start_response_is_reraised():
+def test_app_exception_after_start_response_replaces_the_unsent_status_with_a_500():
     def late_failure(environ, start_response):
         start_response('200 OK', [])
         raise RuntimeError('after headers')
 
+    response = get(dispatcher([script_route('/.*', late_failure)]), '/')
+
+    assert (response.code, response.exc_info[0]) == (500, RuntimeError)
+
+
+def test_app_exception_after_the_head_was_sent_is_reraised_by_the_server():
+    def late_failure(environ, start_response):
+        start_response('200 OK', [])
+        raise RuntimeError('after headers')
+
+    def sent_start_response(status, headers, exc_info=None):
+        if exc_info is not None:
+            raise exc_info[0], exc_info[1], exc_info[2]  # what a WSGI server does once the head is out
+
     with pytest.raises(RuntimeError):
-        get(dispatcher([script_route('/.*', late_failure)]), '/')
+        dispatcher([script_route('/.*', late_failure)])(make_environ('/'), sent_start_response)
 
 
 def test_handler_rules_run_before_the_handler():

@@ -9,6 +9,11 @@ from python_compat import gunicorn_response
 from python_compat.gunicorn_response import CoalescingResponse, GunicornResponse
 
 
+@pytest.fixture(autouse=True)
+def no_cached_date(monkeypatch):
+    monkeypatch.setattr(gunicorn_response, '_date_cache', [None, None])
+
+
 class RecordingSocket(object):
     def __init__(self):
         self.sends = []
@@ -60,9 +65,32 @@ def test_head_and_first_chunk_of_a_sized_response_go_in_one_send():
 
 def test_once_installed_gunicorn_builds_coalescing_responses_that_still_stream_chunked_bodies(monkeypatch):
     monkeypatch.setattr(wsgi, 'Response', wsgi.Response)  # restored after the test
+    monkeypatch.setattr(wsgi, 'base_environ', wsgi.base_environ)
     gunicorn_response.install()
 
     sends = respond(wsgi.Response, [], ['streamed ', 'in chunks'])
 
     assert wsgi.Response is CoalescingResponse
     assert ''.join(sends).endswith('9\r\nstreamed \r\n9\r\nin chunks\r\n0\r\n\r\n')
+
+
+def test_the_date_header_is_formatted_once_per_second():
+    with mock.patch('gunicorn.util.http_date', side_effect=['first', 'second']) as http_date:
+        with mock.patch.object(gunicorn_response.time, 'time', side_effect=[100.2, 100.9, 101.0]):
+            dates = [gunicorn_response.http_date() for _ in range(3)]
+
+    assert dates == ['first', 'first', 'second']
+    assert http_date.call_args_list == [mock.call(100), mock.call(101)]
+
+
+def test_base_environ_is_gunicorns_built_once_per_configuration_and_copied():
+    base_environ = gunicorn_response._BaseEnviron()
+    cfg = Config()
+
+    first, second = base_environ(cfg), base_environ(cfg)
+    first['wsgi.url_scheme'] = 'changed by one request'
+
+    assert sorted(first) != sorted(second)
+    assert second == dict(gunicorn_response.gunicorn_base_environ(cfg), **{'wsgi.errors': second['wsgi.errors']})
+    assert second['wsgi.errors'] is base_environ(cfg)['wsgi.errors']
+    assert base_environ(Config())['wsgi.errors'] is not second['wsgi.errors']

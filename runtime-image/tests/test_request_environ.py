@@ -156,12 +156,42 @@ def test_install_is_idempotent(monkeypatch):
 
 # The middleware
 
-def test_request_values_copy_cgi_variables_and_http_headers():
-    values = request_environ.request_values(make_environ('/p', query='a=1', headers={'X-Custom': 'v'}))
+def test_request_values_show_cgi_variables_and_http_headers_only(environ):
+    environ.begin_request(request_environ.request_values(
+        make_environ('/p', query='a=1', headers={'X-Custom': 'v'}, **{'python_compat.flag': 'x', 'NUMBER': 1})))
 
-    assert (values['PATH_INFO'], values['QUERY_STRING'], values['REQUEST_METHOD']) == ('/p', 'a=1', 'GET')
-    assert (values['HTTP_X_CUSTOM'], values['HTTP_HOST']) == ('v', 'example.com')
-    assert 'wsgi.input' not in values and 'wsgi.url_scheme' not in values
+    assert (environ['PATH_INFO'], environ['QUERY_STRING'], environ['REQUEST_METHOD']) == ('/p', 'a=1', 'GET')
+    assert (environ['HTTP_X_CUSTOM'], environ['HTTP_HOST']) == ('v', 'example.com')
+    for hidden in ('wsgi.input', 'wsgi.url_scheme', 'python_compat.flag', 'NUMBER'):
+        assert hidden not in environ and environ.get(hidden) is None and hidden not in environ.copy()
+    with pytest.raises(KeyError):
+        environ['wsgi.input']
+
+
+def test_platform_variables_sit_between_the_request_and_the_process(environ):
+    environ.begin_request({'SERVER_NAME': 'from-request'}, {'SERVER_NAME': 'platform', 'GAE_SERVICE': 'svc',
+                                                            'PROCESS': 'platform'})
+
+    assert (environ['SERVER_NAME'], environ['GAE_SERVICE'], environ['PROCESS']) == ('from-request', 'svc',
+                                                                                   'platform')
+    assert environ.copy()['PROCESS'] == 'platform'
+
+
+def test_deleting_a_request_variable_hides_it_for_the_rest_of_the_request(environ):
+    environ.begin_request({'HTTP_X_A': '1'})
+    del environ['HTTP_X_A']
+    del environ['PROCESS']
+
+    assert ('HTTP_X_A' in environ, environ.get('PROCESS', 'gone'), 'PROCESS' in environ.copy()) == (
+        False, 'gone', False)
+    environ.end_request()
+    assert environ['PROCESS'] == 'yes'
+
+
+def test_request_log_ids_stay_unique_across_batches():
+    ids = [request_environ.new_request_log_id() for _ in range(1000)]
+
+    assert len(set(ids)) == 1000 and all(isinstance(log_id, str) and len(log_id) == 32 for log_id in ids)
 
 
 @pytest.mark.parametrize('scheme, https', [('https', 'on'), ('http', 'off')])
@@ -260,3 +290,15 @@ def test_app_exception_ends_the_request(environ):
         RequestEnvironMiddleware(app, environ, {})(make_environ('/p'), lambda *args: None)
 
     assert 'PATH_INFO' not in environ
+
+
+def test_a_forked_process_does_not_reuse_the_parents_request_log_ids():
+    request_environ.new_request_log_id()  # this process now holds a batch of ids
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, request_environ.new_request_log_id())
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+    assert os.read(read_end, 64) != request_environ.new_request_log_id()

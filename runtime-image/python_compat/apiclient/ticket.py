@@ -1,4 +1,5 @@
-"""The request ticket sent with every API call: set per request by the serving layer, a default otherwise.
+"""The request ticket sent with every API call: the request's REQUEST_LOG_ID inside a request (the serving
+layer's per-request os.environ holds it), one set explicitly for a block of code, or a default otherwise.
 
 On Google's service bridge the ticket tied an API call to the request making it. Our API server accepts any
 ticket; it is passed on to the stubs as the request id and kept so the same client works against servers
@@ -29,7 +30,7 @@ def default_ticket():
 
 def current_ticket():
     """The ticket for an API call made now, in this greenlet or thread."""
-    return getattr(_current, 'ticket', None) or default_ticket()
+    return getattr(_current, 'ticket', None) or os.environ.get('REQUEST_LOG_ID') or default_ticket()
 
 
 def set_request_ticket(ticket):
