@@ -4,6 +4,8 @@
 class ClosingBody(object):
     """Iterates `body`, then on close() closes it and runs `on_close` - even when the body's close fails."""
 
+    __slots__ = ('body', 'on_close')
+
     def __init__(self, body, on_close):
         self.body = body
         self.on_close = on_close
@@ -17,3 +19,13 @@ class ClosingBody(object):
                 self.body.close()
         finally:
             self.on_close()
+
+
+def known_size(body):
+    """The byte count of a body that is a list of strings (most apps answer one), through ClosingBody
+    wrappers; None for bodies whose size is known only once iterated (generators, files)."""
+    while type(body) is ClosingBody:
+        body = body.body
+    if type(body) is list:
+        return sum(map(len, body))
+    return None

@@ -21,3 +21,4 @@ class PropagatingLogger(glogging.Logger):
     def access(self, resp, req, environ, request_time):
         if self.access_enabled:
             glogging.Logger.access(self, resp, req, environ, request_time)
+

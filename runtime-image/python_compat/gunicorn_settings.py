@@ -12,6 +12,7 @@ import sys
 import traceback
 
 from python_compat import cpu
+from python_compat import gunicorn_hooks
 from python_compat.errors import StartupError
 
 APP_CONFIG_FILE = 'gunicorn.conf.py'
@@ -38,7 +39,13 @@ class EffectiveSettings(object):
         """Human-readable lines for print-config: the shown settings first, then anything else set."""
         names = [n for n in SHOWN_SETTINGS if n in self.values]
         names += sorted(n for n in self.values if n not in SHOWN_SETTINGS)
-        return ['%-20s = %-24r (%s)' % (name, self.values[name][0], self.values[name][1]) for name in names]
+        return ['%-20s = %-24s (%s)' % (name, _shown(self.values[name][0]), self.values[name][1]) for name in names]
+
+
+def _shown(value):
+    if callable(value) and hasattr(value, '__module__') and hasattr(value, '__name__'):
+        return '%s.%s' % (value.__module__, value.__name__)  # a hook: its name, not its address
+    return repr(value)
 
 
 def _defaults(settings):
@@ -55,6 +62,8 @@ def _defaults(settings):
     effective.set('forwarded_allow_ips', '', 'default (TRUSTED_PROXIES decides)')
     effective.set('accesslog', None, 'default (the runtime writes request logs)')
     effective.set('logger_class', 'python_compat.gunicorn_logging.PropagatingLogger', 'default')
+    effective.set('pre_request', gunicorn_hooks.skip_request_debug_line,
+                  'default (no per-request debug line: the request log says it)')
     return effective
 
 

@@ -156,18 +156,11 @@ class IdentityMiddleware(object):
         return self.app(environ, start_response)
 
 
-class PlatformRequestsAreAdmin(object):
+def run_as_platform(environ):
     """The runtime's own requests (tasks, cron, warmup; marked internal by the trusted proxy layer) run as an
     administrator with no user, as dev_appserver ran them: `login: admin` lets them through, so
     users.is_current_user_admin() must agree."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        if environ.get('python_compat.internal'):
-            environ.update(USER_EMAIL='', USER_ID='', USER_NICKNAME='', USER_ORGANIZATION='', USER_IS_ADMIN='1')
-        return self.app(environ, start_response)
+    environ.update(USER_EMAIL='', USER_ID='', USER_NICKNAME='', USER_ORGANIZATION='', USER_IS_ADMIN='1')
 
 
 def load_iap_keys(location):

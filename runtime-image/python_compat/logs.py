@@ -14,6 +14,8 @@ import sys
 import threading
 import time
 
+from python_compat import closing
+
 try:
     from gevent.local import local as _local_class
 except ImportError:  # pragma: no cover - the runtime image always has gevent
@@ -209,9 +211,9 @@ class RequestLogMiddleware(object):
 _quote = json.encoder.encode_basestring_ascii
 # The request log entry, filled in with %: a template and C-level string quoting cost a fifth of
 # json.dumps of the same nested dict, and this runs on every request.
-_REQUEST_ENTRY = ('{"severity": "%s", "message": %s, "timestamp": "%s", "logger": "' + REQUEST_LOGGER + '", '
-                  '"httpRequest": {"requestMethod": %s, "requestUrl": %s, "status": %d, "responseSize": "%d", '
-                  '"userAgent": %s, "remoteIp": %s, "latency": "%.6fs", "protocol": %s%s}, "requestLogId": %s%s}')
+_REQUEST_ENTRY = ('{"severity":"%s","message":%s,"timestamp":"%s","logger":"' + REQUEST_LOGGER + '",'
+                  '"httpRequest":{"requestMethod":%s,"requestUrl":%s,"status":%d,"responseSize":"%d",'
+                  '"userAgent":%s,"remoteIp":%s,"latency":"%.6fs","protocol":%s%s},"requestLogId":%s%s}')
 
 
 class _LoggedRequest(object):
@@ -241,12 +243,13 @@ class _LoggedRequest(object):
 
     def streaming(self, body):
         self.body = body
-        if type(body) is list:
-            # A list's size is known now; iterating it needs no counting generator.
-            self.size = sum(map(len, body))
-            self.chunks = body
-        else:
+        size = closing.known_size(body)
+        if size is None:
             self.chunks = self._counted(body)
+        else:
+            # Known now (a list of strings): iterating needs no counting generator.
+            self.size = size
+            self.chunks = body
         return self
 
     def _counted(self, body):
@@ -277,8 +280,8 @@ def _request_entry(environ, method, url, status, size, started, now, severity, s
     return _REQUEST_ENTRY % (
         severity, quote(summary), _timestamp(now), quote(method), quote(url), status, size,
         quote(environ.get('HTTP_USER_AGENT', '')), quote(environ.get('REMOTE_ADDR', '')), now - started,
-        quote(environ.get('SERVER_PROTOCOL', '')), ', "referer": %s' % quote(referer) if referer else '',
-        quote(log_id) if log_id else 'null', ', ' + json.dumps(trace)[1:-1] if trace else '')
+        quote(environ.get('SERVER_PROTOCOL', '')), ',"referer":%s' % quote(referer) if referer else '',
+        quote(log_id) if log_id else 'null', ',' + json.dumps(trace, separators=(',', ':'))[1:-1] if trace else '')
 
 
 def _write_request_log(environ, status, size, started, trace):

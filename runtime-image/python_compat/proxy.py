@@ -2,8 +2,7 @@
 and client-sent platform headers stripped: on App Engine Google's front end removed them; here nothing would.
 """
 
-import re
-
+from python_compat import identity
 from python_compat import internal
 from python_compat import networks
 
@@ -11,14 +10,14 @@ from python_compat import networks
 PLATFORM_HEADER_PREFIXES = ('HTTP_X_APPENGINE_', 'HTTP_X_GOOG_AUTHENTICATED_USER_')
 
 
-# Any platform header among the WSGI keys joined one per line; one C-level search instead of a Python loop
-# over every key of every request, which almost never carries one.
-_ANY_PLATFORM_HEADER = re.compile('^(?:%s)' % '|'.join(PLATFORM_HEADER_PREFIXES), re.MULTILINE)
 
 
 def strip_platform_headers(environ):
+    # Runs on every request, which almost never carries one: a substring search over the keys joined in C
+    # decides whether the Python loop over every key is needed at all.
     try:
-        if not _ANY_PLATFORM_HEADER.search('\n'.join(environ)):
+        keys = '\n'.join(environ)
+        if not any(prefix in keys for prefix in PLATFORM_HEADER_PREFIXES):
             return
     except TypeError:
         pass  # a key that is not a string: only the loop below can tell
@@ -43,6 +42,7 @@ class TrustedProxyMiddleware(object):
     def __call__(self, environ, start_response):
         if internal.mark_if_internal(environ):
             # The runtime's own request (warmup, a task, cron): its X-AppEngine-* headers are the platform's.
+            identity.run_as_platform(environ)
             return self.app(environ, start_response)
         strip_platform_headers(environ)
         peer = environ.get('REMOTE_ADDR', '')

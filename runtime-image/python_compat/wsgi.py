@@ -1,7 +1,7 @@
 """Builds the WSGI pipeline that serves one app, outermost layer first:
 
 request log -> identity (the user, from the one configured source) -> trusted proxy (client address, scheme,
-platform headers stripped) -> the runtime's own requests run as admin -> [platform paths only: health checks
+platform headers stripped; the runtime's own requests run as admin) -> [platform paths only: health checks
 -> development sign-in page (only with IDENTITY_SOURCE=dev-login) -> blobstore uploads (stored by the API
 server, then re-served as the success path's request) -> inbound mail guard] -> per-request os.environ (which
 holds the API ticket) -> blobstore downloads (X-AppEngine-BlobKey responses become the blob) -> app.yaml
@@ -56,7 +56,6 @@ def build(settings, config):
     health_checks = health.HealthCheckMiddleware(platform, readiness, settings.health_path, config.liveness_path,
                                                  config.readiness_path, dispatcher.names_path)
     app = PlatformPathGate(app, health_checks, health_checks.paths())
-    app = identity.PlatformRequestsAreAdmin(app)
     app = proxy.TrustedProxyMiddleware(app, settings.trusted_proxies)
     app = identity.IdentityMiddleware(app, identity_source, variables['AUTH_DOMAIN'])
     app = logs.RequestLogMiddleware(app, variables['GOOGLE_CLOUD_PROJECT'])

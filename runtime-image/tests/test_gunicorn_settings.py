@@ -5,6 +5,7 @@ import textwrap
 import mock
 import pytest
 
+from python_compat import gunicorn_hooks
 from python_compat.errors import StartupError
 from python_compat.gunicorn_settings import effective_settings
 from python_compat.settings import Settings
@@ -44,7 +45,8 @@ def test_defaults(app_root):
     assert values == {
         'workers': 3, 'worker_class': 'gevent', 'bind': ['0.0.0.0:8080'], 'timeout': 60, 'graceful_timeout': 30,
         'keepalive': 5, 'preload_app': True, 'forwarded_allow_ips': '', 'accesslog': None,
-        'logger_class': 'python_compat.gunicorn_logging.PropagatingLogger'}
+        'logger_class': 'python_compat.gunicorn_logging.PropagatingLogger',
+        'pre_request': gunicorn_hooks.skip_request_debug_line}
 
 
 def test_workers_default_to_usable_cpus_naming_the_limit(app_root):
@@ -134,6 +136,16 @@ def test_describe_shows_the_main_settings_first_each_with_its_source(app_root):
 
     assert [line.split()[0] for line in lines] == [
         'workers', 'worker_class', 'bind', 'timeout', 'graceful_timeout', 'keepalive', 'preload_app',
-        'accesslog', 'forwarded_allow_ips', 'logger_class']
+        'accesslog', 'forwarded_allow_ips', 'logger_class', 'pre_request']
     assert lines[0] == 'workers              = 5                        (WEB_CONCURRENCY)'
+    assert lines[-1].startswith('pre_request          = python_compat.gunicorn_hooks.skip_request_debug_line (')
     assert lines[1].endswith("'gevent'                 (default)")
+
+
+def test_every_default_passes_gunicorns_own_validation(app_root):
+    from gunicorn.config import Config
+    config = Config()
+    for name, (value, _source) in effective(app_root).items():
+        config.set(name, value)
+
+    assert config.pre_request is gunicorn_hooks.skip_request_debug_line

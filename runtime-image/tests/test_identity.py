@@ -8,6 +8,7 @@ from conftest import call_wsgi, make_environ
 from python_compat import devlogin
 from python_compat import handler_rules
 from python_compat import identity
+from python_compat import internal
 from python_compat import jwt_es256
 from python_compat import proxy
 from python_compat.errors import StartupError
@@ -435,24 +436,33 @@ def test_other_paths_are_not_guarded():
 
 # The runtime's own requests
 
-def platform_request(**environ):
+def platform_request(internal_token=None, **environ):
+    """The WSGI environ the app sees behind the trusted proxy layer (which marks the runtime's own requests)."""
     seen = []
 
     def app(wsgi_environ, start_response):
         seen.append(wsgi_environ)
         return []
 
-    identity.PlatformRequestsAreAdmin(app)(make_environ(**environ), lambda *args: None)
+    if internal_token is not None:
+        environ[internal.WSGI_KEY] = internal_token
+    proxy.TrustedProxyMiddleware(app, [])(make_environ(**environ), lambda *args: None)
     return seen[0]
 
 
 def test_internal_requests_run_as_an_admin_without_a_user():
-    seen = platform_request(USER_EMAIL='someone@x.org', USER_IS_ADMIN='0', **{'python_compat.internal': True})
+    seen = platform_request(internal.token(), USER_EMAIL='someone@x.org', USER_IS_ADMIN='0')
 
     assert (seen['USER_EMAIL'], seen['USER_IS_ADMIN']) == ('', '1')
 
 
 def test_outside_requests_keep_their_user():
-    seen = platform_request(USER_EMAIL='someone@x.org', USER_IS_ADMIN='0', **{'python_compat.internal': False})
+    seen = platform_request(USER_EMAIL='someone@x.org', USER_IS_ADMIN='0')
+
+    assert (seen['USER_EMAIL'], seen['USER_IS_ADMIN']) == ('someone@x.org', '0')
+
+
+def test_a_wrong_internal_token_keeps_the_user():
+    seen = platform_request('not-the-token', USER_EMAIL='someone@x.org', USER_IS_ADMIN='0')
 
     assert (seen['USER_EMAIL'], seen['USER_IS_ADMIN']) == ('someone@x.org', '0')
