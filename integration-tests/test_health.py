@@ -1,7 +1,7 @@
 """Health checks: answered by the runtime unless the app names the path; readiness waits for warmup."""
 
+import json
 import time
-
 
 
 def test_legacy_health_and_readiness_are_answered_by_the_runtime(app_image, start_app):
@@ -28,6 +28,7 @@ def test_readiness_fails_until_the_single_warmup_request_has_run(app_image, star
         assert statuses[-1] == 200
         # exactly one warmup per container, although two workers serve
         time.sleep(0.5)
-        warmup_logs = [line for line in app.logs().splitlines() if '"requestUrl": "/_ah/warmup"' in line]
+        entries = [json.loads(line) for line in app.logs().splitlines() if line.startswith('{')]
+        warmup_logs = [entry for entry in entries if entry.get('httpRequest', {}).get('requestUrl') == '/_ah/warmup']
         assert len(warmup_logs) == 1
         assert app.settled_worker_count() == 2
