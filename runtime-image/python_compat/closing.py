@@ -14,11 +14,16 @@ class ClosingBody(object):
         return iter(self.body)
 
     def close(self):
-        try:
-            if hasattr(self.body, 'close'):
-                self.body.close()
-        finally:
-            self.on_close()
+        close_then(self.body, self.on_close)
+
+
+def close_then(body, on_close):
+    """Closes a WSGI response body (when it can be closed), then runs `on_close` even if that failed."""
+    try:
+        if hasattr(body, 'close'):
+            body.close()
+    finally:
+        on_close()
 
 
 def known_size(body):

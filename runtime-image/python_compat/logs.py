@@ -261,13 +261,12 @@ class _LoggedRequest(object):
         return iter(self.chunks)
 
     def close(self):
-        try:
-            if hasattr(self.body, 'close'):
-                self.body.close()
-        finally:
-            _write_request_log(self.environ, self.status, self.size, self.started, self.trace_fields)
-            if self.trace_fields:
-                RequestLogContext.end()
+        closing.close_then(self.body, self._finish)
+
+    def _finish(self):
+        _write_request_log(self.environ, self.status, self.size, self.started, self.trace_fields)
+        if self.trace_fields:
+            RequestLogContext.end()
 
 
 def _quote_replacing(text):
