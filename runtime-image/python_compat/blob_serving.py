@@ -3,8 +3,9 @@ replaced by the blob's bytes, as App Engine's front end did.
 
 The bytes come through the blobstore API in fetches of at most MAX_BLOB_FETCH_SIZE, streamed one at a time,
 so a large blob never sits in memory. `X-AppEngine-BlobRange` (send_blob's ranges) gives a 206; the app's
-Content-Type wins over the blob's. No `X-AppEngine-*` header reaches the client. This layer must run inside
-the request's environment and API ticket: it makes API calls while the body streams.
+Content-Type wins over the blob's. No `X-AppEngine-*` header reaches the client. The request pipeline holds
+such a response back and calls serve_blob inside the request's environment and API ticket: it makes API calls
+while the body streams.
 """
 
 import logging
@@ -21,56 +22,35 @@ _AUTO_MIME_TYPE = 'application/vnd.google.appengine.auto'
 _REPLACED_HEADERS = ('content-length', 'content-type', 'content-range')
 
 
-class BlobServingMiddleware(object):
-    """Serves the blob named by a response's BLOB_KEY_HEADER in place of that response's body."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        blob_response = []
-
-        def capture_blob_response(status, headers, exc_info=None):
-            if exc_info is None and _has_blob_key(headers):
-                blob_response[:] = [status, headers]
-                return _discard
-            return start_response(status, headers, exc_info)
-
-        body = self.app(environ, capture_blob_response)
-        if not blob_response:
-            return body
-        if hasattr(body, 'close'):
-            body.close()
-        status, headers = blob_response
-        return self._serve_blob(environ, start_response, status, headers)
-
-    def _serve_blob(self, environ, start_response, status, headers):
-        blob_key = _header(headers, blobstore.BLOB_KEY_HEADER)
-        kept = [(name, value) for name, value in headers
-                if not name.lower().startswith(_HIDDEN_HEADER_PREFIX) and name.lower() not in _REPLACED_HEADERS]
-        if not status.startswith('200'):
-            _log.error('blob-serving response for %s has status %s, expected 200', blob_key, status)
-            return _empty(start_response, '500 Internal Server Error', kept)
-        info = blobstore.BlobInfo.get(blob_key)
-        if info is None:
-            _log.error('could not find blob with key %s', blob_key)
-            return _empty(start_response, '404 Not Found', kept)
-        content_type = _header(headers, 'Content-Type')
-        if not content_type or content_type == _AUTO_MIME_TYPE:
-            content_type = info.content_type.encode('utf-8')
-        start, end, status = 0, info.size, '200 OK'
-        range_header = _header(headers, blobstore.BLOB_RANGE_HEADER)
-        if range_header:
-            start, end = _satisfiable_range(range_header, info.size)
-            if start is None:
-                return _empty(start_response, '416 Requested Range Not Satisfiable',
-                              kept + [('Content-Range', 'bytes */%d' % info.size)])
-            status = '206 Partial Content'
-            kept.append(('Content-Range', 'bytes %d-%d/%d' % (start, end - 1, info.size)))
-        start_response(status, kept + [('Content-Type', content_type), ('Content-Length', str(end - start))])
-        if environ.get('REQUEST_METHOD') == 'HEAD':
-            return []
-        return blob_chunks(blob_key, start, end)
+def serve_blob(environ, start_response, status, headers):
+    """Answers with the blob named by the app's response `status`, `headers` (which has_blob_key), in place
+    of that response's body."""
+    blob_key = _header(headers, blobstore.BLOB_KEY_HEADER)
+    kept = [(name, value) for name, value in headers
+            if not name.lower().startswith(_HIDDEN_HEADER_PREFIX) and name.lower() not in _REPLACED_HEADERS]
+    if not status.startswith('200'):
+        _log.error('blob-serving response for %s has status %s, expected 200', blob_key, status)
+        return _empty(start_response, '500 Internal Server Error', kept)
+    info = blobstore.BlobInfo.get(blob_key)
+    if info is None:
+        _log.error('could not find blob with key %s', blob_key)
+        return _empty(start_response, '404 Not Found', kept)
+    content_type = _header(headers, 'Content-Type')
+    if not content_type or content_type == _AUTO_MIME_TYPE:
+        content_type = info.content_type.encode('utf-8')
+    start, end, status = 0, info.size, '200 OK'
+    range_header = _header(headers, blobstore.BLOB_RANGE_HEADER)
+    if range_header:
+        start, end = _satisfiable_range(range_header, info.size)
+        if start is None:
+            return _empty(start_response, '416 Requested Range Not Satisfiable',
+                          kept + [('Content-Range', 'bytes */%d' % info.size)])
+        status = '206 Partial Content'
+        kept.append(('Content-Range', 'bytes %d-%d/%d' % (start, end - 1, info.size)))
+    start_response(status, kept + [('Content-Type', content_type), ('Content-Length', str(end - start))])
+    if environ.get('REQUEST_METHOD') == 'HEAD':
+        return []
+    return blob_chunks(blob_key, start, end)
 
 
 def blob_chunks(blob_key, start, end):
@@ -102,7 +82,8 @@ def _satisfiable_range(range_header, size):
 _BLOB_KEY_HEADER = blobstore.BLOB_KEY_HEADER.lower()
 
 
-def _has_blob_key(headers):
+def has_blob_key(headers):
+    """True when a response's headers name a blob to serve in its place."""
     # Runs on every response: the length test spares lower() on nearly every header.
     size = len(_BLOB_KEY_HEADER)
     for name, _ in headers:
@@ -119,7 +100,7 @@ def _header(headers, name):
     return None
 
 
-def _discard(data):
+def discard(data):
     """The write callable of a response whose body is replaced."""
 
 

@@ -138,22 +138,20 @@ class DevLoginIdentity(object):
         return User(email, is_admin=admin or email.lower() in self.admin_emails)
 
 
-class IdentityMiddleware(object):
+class UserKeys(object):
     """Sets the user keys of the WSGI environ from `source` on every request (anonymous included, so nothing
-    else can supply them)."""
+    else can supply them), and removes the proxy's shared secret."""
 
-    def __init__(self, app, source, auth_domain):
-        self.app = app
+    def __init__(self, source, auth_domain):
         self.source = source
         self.auth_domain = auth_domain
         self.anonymous = environ_values(None, auth_domain)
 
-    def __call__(self, environ, start_response):
+    def apply(self, environ):
         user = self.source.user(environ)
         environ.update(self.anonymous if user is None else environ_values(user, self.auth_domain))
         if PROXY_SECRET_KEY in environ:
             del environ[PROXY_SECRET_KEY]
-        return self.app(environ, start_response)
 
 
 def run_as_platform(environ):

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from python_compat import closing
+from python_compat import request_environ
 
 try:
     from gevent.local import local as _local_class
@@ -191,21 +191,15 @@ def configure(log_format, level):
         logger.propagate = True
 
 
-class RequestLogMiddleware(object):
-    """Writes one request log per request (status, size, latency ...) and scopes the trace to the request."""
-
-    def __init__(self, app, project):
-        self.app = app
-        self.project = project
-
-    def __call__(self, environ, start_response):
-        request = _LoggedRequest(environ, start_response, time.time(), self.project)
-        try:
-            body = self.app(environ, request.start_response)
-        except BaseException:
-            request.close()
-            raise
-        return request.streaming(body)
+def begin_trace(project, environ):
+    """The trace fields of a request's `X-Cloud-Trace-Context` (None without one), which every log line the
+    request writes carries until write_request_log."""
+    header = environ.get('HTTP_X_CLOUD_TRACE_CONTEXT')
+    # Most requests carry no trace: they leave the context alone (the last one with a trace cleared it).
+    fields = trace_fields(project, header) if header else None
+    if fields:
+        RequestLogContext.begin(fields)
+    return fields
 
 
 _quote = json.encoder.encode_basestring_ascii
@@ -216,66 +210,13 @@ _REQUEST_ENTRY = ('{"severity":"%s","message":%s,"timestamp":"%s","logger":"' + 
                   '"userAgent":%s,"remoteIp":%s,"latency":"%.6fs","protocol":%s%s},"requestLogId":%s%s}')
 
 
-class _LoggedRequest(object):
-    """One request on its way through RequestLogMiddleware: records the status the app starts, counts the
-    body's bytes as they stream, and is the body the server iterates and closes."""
-
-    __slots__ = ('environ', 'server_start_response', 'started', 'status', 'size', 'body', 'chunks',
-                 'trace_fields')
-
-    def __init__(self, environ, server_start_response, started, project):
-        self.environ = environ
-        self.server_start_response = server_start_response
-        self.started = started
-        self.status = 500
-        self.size = 0
-        self.body = None
-        self.chunks = None
-        header = environ.get('HTTP_X_CLOUD_TRACE_CONTEXT')
-        # Most requests carry no trace: they leave the context alone (end() cleared it after the last one).
-        self.trace_fields = trace_fields(project, header) if header else None
-        if self.trace_fields:
-            RequestLogContext.begin(self.trace_fields)
-
-    def start_response(self, status, headers, exc_info=None):
-        self.status = int(status[:3])
-        return self.server_start_response(status, headers, exc_info)
-
-    def streaming(self, body):
-        self.body = body
-        size = closing.known_size(body)
-        if size is None:
-            self.chunks = self._counted(body)
-        else:
-            # Known now (a list of strings): iterating needs no counting generator.
-            self.size = size
-            self.chunks = body
-        return self
-
-    def _counted(self, body):
-        for chunk in body:
-            self.size += len(chunk)
-            yield chunk
-
-    def __iter__(self):
-        return iter(self.chunks)
-
-    def close(self):
-        closing.close_then(self.body, self._finish)
-
-    def _finish(self):
-        _write_request_log(self.environ, self.status, self.size, self.started, self.trace_fields)
-        if self.trace_fields:
-            RequestLogContext.end()
-
-
 def _quote_replacing(text):
     return _quote(text.decode('utf-8', 'replace') if isinstance(text, str) else text)
 
 
 def _request_entry(environ, method, url, status, size, started, now, severity, summary, trace, quote):
     referer = environ.get('HTTP_REFERER')
-    log_id = environ.get('python_compat.request_log_id')
+    log_id = environ.get(request_environ.LOG_ID_KEY)
     return _REQUEST_ENTRY % (
         severity, quote(summary), _timestamp(now), quote(method), quote(url), status, size,
         quote(environ.get('HTTP_USER_AGENT', '')), quote(environ.get('REMOTE_ADDR', '')), now - started,
@@ -283,9 +224,11 @@ def _request_entry(environ, method, url, status, size, started, now, severity, s
         quote(log_id) if log_id else 'null', ',' + json.dumps(trace, separators=(',', ':'))[1:-1] if trace else '')
 
 
-def _write_request_log(environ, status, size, started, trace):
-    # Written straight to the log stream, in batches: the logging module's record, handler and formatter
-    # machinery would cost more than the rest of the runtime's per-request work together.
+def write_request_log(environ, status, size, started, trace):
+    """The request log of a finished request; ends its trace context.
+
+    Written straight to the log stream, in batches: the logging module's record, handler and formatter
+    machinery would cost more than the rest of the runtime's per-request work together."""
     now = time.time()
     method = environ.get('REQUEST_METHOD') or ''
     url = environ.get('PATH_INFO', '')
@@ -304,3 +247,5 @@ def _write_request_log(environ, status, size, started, trace):
         line = '%s %s %s: %s %.6fs %d' % (time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(started)), severity,
                                           REQUEST_LOGGER, summary, now - started, size)
     _Output.request_log.write_line(line)
+    if trace:
+        RequestLogContext.end()

@@ -7,9 +7,9 @@ from python_compat import internal
 from python_compat import networks
 
 # Request headers (WSGI keys) only the platform may set. A client that sends them is lying.
-PLATFORM_HEADER_PREFIXES = ('HTTP_X_APPENGINE_', 'HTTP_X_GOOG_AUTHENTICATED_USER_')
-
-
+_PLATFORM_HEADER_PREFIX = 'HTTP_X_APPENGINE_'
+_USER_HEADER_PREFIX = 'HTTP_X_GOOG_AUTHENTICATED_USER_'
+PLATFORM_HEADER_PREFIXES = (_PLATFORM_HEADER_PREFIX, _USER_HEADER_PREFIX)
 
 
 def strip_platform_headers(environ):
@@ -17,7 +17,7 @@ def strip_platform_headers(environ):
     # decides whether the Python loop over every key is needed at all.
     try:
         keys = '\n'.join(environ)
-        if not any(prefix in keys for prefix in PLATFORM_HEADER_PREFIXES):
+        if _USER_HEADER_PREFIX not in keys and _PLATFORM_HEADER_PREFIX not in keys:
             return
     except TypeError:
         pass  # a key that is not a string: only the loop below can tell
@@ -34,16 +34,18 @@ def client_address(peer, forwarded_for, trusted):
     return address
 
 
-class TrustedProxyMiddleware(object):
-    def __init__(self, app, trusted_networks):
-        self.app = app
+class TrustedProxy(object):
+    """What the request's peer may tell: X-Forwarded-For and -Proto count only from `trusted_networks`;
+    X-AppEngine-* and X-Goog-Authenticated-User-* only on the runtime's own requests."""
+
+    def __init__(self, trusted_networks):
         self.trusted = trusted_networks
 
-    def __call__(self, environ, start_response):
+    def apply(self, environ):
         if internal.mark_if_internal(environ):
             # The runtime's own request (warmup, a task, cron): its X-AppEngine-* headers are the platform's.
             identity.run_as_platform(environ)
-            return self.app(environ, start_response)
+            return
         strip_platform_headers(environ)
         peer = environ.get('REMOTE_ADDR', '')
         if self.trusted and networks.address_in(peer, self.trusted):
@@ -53,4 +55,3 @@ class TrustedProxyMiddleware(object):
             proto = environ.get('HTTP_X_FORWARDED_PROTO', '').split(',')[-1].strip().lower()
             if proto in ('http', 'https'):
                 environ['wsgi.url_scheme'] = proto
-        return self.app(environ, start_response)

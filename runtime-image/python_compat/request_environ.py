@@ -10,8 +10,6 @@ import binascii
 import collections
 import os
 
-from python_compat import closing
-
 try:
     # Per greenlet, and per thread where there are no greenlets, whichever order gevent was patched in.
     from gevent.local import local as _local_class
@@ -27,6 +25,9 @@ _RUNTIME_KEYS = ('USER_EMAIL', 'USER_ID', 'USER_NICKNAME', 'USER_ORGANIZATION', 
 _REQUEST_KEYS = frozenset(_CGI_KEYS + _RUNTIME_KEYS)
 ANONYMOUS_USER = {'USER_EMAIL': '', 'USER_ID': '', 'USER_NICKNAME': '', 'USER_ORGANIZATION': '',
                   'USER_IS_ADMIN': '0'}
+
+# The WSGI environ key of the request's REQUEST_LOG_ID.
+LOG_ID_KEY = 'python_compat.request_log_id'
 
 _DELETED = object()
 _MISSING = object()
@@ -78,8 +79,11 @@ class RequestLocalEnviron(collections.MutableMapping):
     with the request, so they never reach the process or another request.
     """
 
-    def __init__(self, process_environ):
+    def __init__(self, process_environ, platform_variables=None):
         self.process_environ = process_environ
+        # Applied to every request on top of the process environment, because servers rewrite some of them
+        # after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name).
+        self.platform_variables = platform_variables or {}
         # Reads go to os._Environ's dict itself: its UserDict methods are Python code on every lookup.
         self._process_values = getattr(process_environ, 'data', process_environ)
         self._local = _local_class()
@@ -90,6 +94,13 @@ class RequestLocalEnviron(collections.MutableMapping):
         HTTP_* headers, CGI variables, the user and request ids; other keys stay invisible.
         `platform_variables` apply between them and the process environment."""
         self._local.request = _Request(values, platform_variables or {})
+
+    def begin_wsgi_request(self, wsgi_environ):
+        """Starts the request `wsgi_environ` describes, with a fresh REQUEST_LOG_ID (also put in the WSGI
+        environ, for the request log). Its os.environ lasts until end_request, so also while its body streams."""
+        values = request_values(wsgi_environ)
+        wsgi_environ[LOG_ID_KEY] = values['REQUEST_LOG_ID']
+        self._local.request = _Request(values, self.platform_variables)
 
     def end_request(self):
         self._local.request = None
@@ -199,27 +210,3 @@ def request_values(wsgi_environ):
     values['REQUEST_ID_HASH'] = log_id[:8].upper()
     values['HTTPS'] = 'on' if wsgi_environ.get('wsgi.url_scheme') == 'https' else 'off'
     return values
-
-
-class RequestEnvironMiddleware(object):
-    """Gives each request its own os.environ for as long as the app runs, including while its body streams.
-
-    `platform_variables` are applied to every request on top of the process environment, because servers
-    rewrite some of them after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name).
-    """
-
-    def __init__(self, app, environ, platform_variables):
-        self.app = app
-        self.environ = environ
-        self.platform_variables = platform_variables
-
-    def __call__(self, wsgi_environ, start_response):
-        values = request_values(wsgi_environ)
-        wsgi_environ['python_compat.request_log_id'] = values['REQUEST_LOG_ID']
-        self.environ.begin_request(values, self.platform_variables)
-        try:
-            body = self.app(wsgi_environ, start_response)
-        except BaseException:
-            self.environ.end_request()
-            raise
-        return closing.ClosingBody(body, self.environ.end_request)

@@ -1,6 +1,6 @@
 """Shared helpers for the runtime package's unit tests: calling WSGI apps and building app.yaml handler entries.
 
-Imported by the test modules (`from conftest import call_wsgi, make_environ, url_map`).
+Imported by the test modules (`from conftest import call_wsgi, make_environ, pipeline_for, url_map`).
 """
 
 import io
@@ -60,6 +60,18 @@ def call_wsgi(app, environ, *args):
             body.close()
     status, headers, exc_info = started[-1]
     return Response(status, headers, content, exc_info)
+
+
+def pipeline_for(app, project='proj', local_environ=None, source=None, trusted=(), platform_layers=None,
+                 platform_paths=()):
+    """The request pipeline wsgi.build assembles, around `app` in place of app.yaml's handlers: no user unless
+    `source` says, no trusted proxy unless `trusted`, and an os.environ of its own unless `local_environ`."""
+    from python_compat import identity, proxy, request_environ, request_pipeline
+    if local_environ is None:
+        local_environ = request_environ.RequestLocalEnviron({})
+    return request_pipeline.RequestPipeline(
+        app, identity.UserKeys(source or identity.NoIdentity(), 'gmail.com'), proxy.TrustedProxy(list(trusted)),
+        local_environ, project, platform_layers, platform_paths)
 
 
 def url_map(**attributes):

@@ -14,7 +14,7 @@ from google.appengine.ext import blobstore
 from google.appengine.ext.webapp import blobstore_handlers
 
 from api_fixtures import api, api_server, free_port  # noqa: F401  pylint: disable=unused-import
-from conftest import call_wsgi, make_environ
+from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat import blob_serving
 from python_compat.blob_upload import BlobUploadMiddleware
 
@@ -77,7 +77,7 @@ def upload_one(api_server, data, content_type='application/octet-stream', filena
 
 def serve(key, query='', headers=None, method='GET'):
     environ = make_environ('/serve/' + key, method, query=query, headers=headers)
-    return call_wsgi(blob_serving.BlobServingMiddleware(APP), environ)
+    return call_wsgi(pipeline_for(APP), environ)
 
 
 def test_upload_reaches_the_success_path_with_blob_infos_of_its_files(api, api_server):
@@ -119,11 +119,12 @@ def test_forwarded_request_keeps_the_users_cookies_and_identity(api, api_server)
 
 
 def test_app_sees_the_success_path_in_os_environ_under_the_request_environment(api, api_server):
-    from python_compat import request_environ
-    environ = request_environ.install()
-    app = request_environ.RequestEnvironMiddleware(APP, environ, {})
+    from python_compat import request_environ, request_pipeline
+    uploads = BlobUploadMiddleware(request_pipeline.app_after_platform_layers, ('127.0.0.1', api_server.port))
+    pipeline = pipeline_for(APP, local_environ=request_environ.install(), platform_layers=uploads)
+    content_type, body = multipart({}, [('file', 'a.txt', 'text/plain', 'a')])
 
-    response = post_upload(api_server, upload_path(), files=[('file', 'a.txt', 'text/plain', 'a')], app=app)
+    response = call_wsgi(pipeline, make_environ(upload_path(), 'POST', body=body, CONTENT_TYPE=content_type))
 
     assert json.loads(response.body)['environ_path'] == '/done'
 
@@ -272,7 +273,7 @@ def test_responses_without_a_blob_key_pass_unchanged():
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return ['page']
 
-    response = call_wsgi(blob_serving.BlobServingMiddleware(app), make_environ('/'))
+    response = call_wsgi(pipeline_for(app), make_environ('/'))
 
     assert (response.body, response.headers) == ('page', [('Content-Type', 'text/plain')])
 
@@ -283,7 +284,7 @@ def test_blob_key_on_a_non_200_response_is_a_server_error(status):
         start_response(status, [(blobstore.BLOB_KEY_HEADER, 'key')])
         return []
 
-    response = call_wsgi(blob_serving.BlobServingMiddleware(app), make_environ('/'))
+    response = call_wsgi(pipeline_for(app), make_environ('/'))
 
     assert response.code == 500
     assert response.header(blobstore.BLOB_KEY_HEADER) is None

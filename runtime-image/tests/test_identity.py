@@ -23,16 +23,12 @@ USER_KEYS = ('USER_EMAIL', 'USER_ID', 'USER_NICKNAME', 'USER_ORGANIZATION', 'USE
 
 
 def seen_by_app(source, **environ):
-    """The WSGI environ the app receives behind identity -> trusted proxy, as wsgi.build stacks them."""
-    seen = []
-
-    def app(wsgi_environ, start_response):
-        seen.append(wsgi_environ)
-        return []
-
-    stack = identity.IdentityMiddleware(proxy.TrustedProxyMiddleware(app, []), source, 'gmail.com')
-    stack(make_environ(**environ), lambda *args: None)
-    return seen[0]
+    """The WSGI environ the app receives after the user step, then the trusted proxy step (the pipeline's
+    order)."""
+    wsgi_environ = make_environ(**environ)
+    identity.UserKeys(source, 'gmail.com').apply(wsgi_environ)
+    proxy.TrustedProxy([]).apply(wsgi_environ)
+    return wsgi_environ
 
 
 def user_of(source, **environ):
@@ -437,17 +433,12 @@ def test_other_paths_are_not_guarded():
 # The runtime's own requests
 
 def platform_request(internal_token=None, **environ):
-    """The WSGI environ the app sees behind the trusted proxy layer (which marks the runtime's own requests)."""
-    seen = []
-
-    def app(wsgi_environ, start_response):
-        seen.append(wsgi_environ)
-        return []
-
+    """The WSGI environ the app sees after the trusted proxy step (which marks the runtime's own requests)."""
     if internal_token is not None:
         environ[internal.WSGI_KEY] = internal_token
-    proxy.TrustedProxyMiddleware(app, [])(make_environ(**environ), lambda *args: None)
-    return seen[0]
+    wsgi_environ = make_environ(**environ)
+    proxy.TrustedProxy([]).apply(wsgi_environ)
+    return wsgi_environ
 
 
 def test_internal_requests_run_as_an_admin_without_a_user():

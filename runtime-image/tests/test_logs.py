@@ -3,16 +3,16 @@
 import json
 import StringIO
 import logging
+import re
 import sys
 import time
 
 import mock
 import pytest
 
-from conftest import call_wsgi, make_environ
+from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat import logs
-from python_compat.logs import (JsonFormatter, RequestLogContext, RequestLogMiddleware, parse_trace_context,
-                                trace_fields)
+from python_compat.logs import JsonFormatter, RequestLogContext, parse_trace_context, trace_fields
 
 TRACE = '105445aa7843bc8bf206b12000100000'
 TRACE_HEADER = TRACE + '/123;o=1'
@@ -167,7 +167,7 @@ def test_configure_makes_gunicorn_loggers_propagate(root_logger):
                for name in ('gunicorn.error', 'gunicorn.access'))
 
 
-# RequestLogMiddleware
+# The request log, written by the request pipeline
 
 @pytest.fixture
 def request_logs(monkeypatch):
@@ -189,16 +189,16 @@ def ok_app(environ, start_response):
 
 
 def test_one_request_log_with_http_request_fields(request_logs):
-    environ = make_environ('/path', query='q=1', headers={'User-Agent': 'curl/7', 'Referer': 'http://r/'},
-                           **{'python_compat.request_log_id': 'log-id-1'})
+    environ = make_environ('/path', query='q=1', headers={'User-Agent': 'curl/7', 'Referer': 'http://r/'})
     with mock.patch.object(logs.time, 'time', side_effect=[100.0, 100.25]):
-        call_wsgi(RequestLogMiddleware(ok_app, 'proj'), environ)
+        call_wsgi(pipeline_for(ok_app), environ)
 
     entry, = request_logs()
     assert entry['severity'] == 'INFO'
     assert entry['message'] == 'GET /path?q=1 200'
     assert entry['logger'] == logs.REQUEST_LOGGER
-    assert entry['requestLogId'] == 'log-id-1'
+    assert re.match('^[0-9a-f]{32}$', entry['requestLogId'])
+    assert entry['requestLogId'] == environ['python_compat.request_log_id']
     assert entry['httpRequest'] == {
         'requestMethod': 'GET', 'requestUrl': '/path?q=1', 'status': 200, 'responseSize': '5',
         'userAgent': 'curl/7', 'remoteIp': '203.0.113.9', 'latency': '0.250000s', 'protocol': 'HTTP/1.1',
@@ -207,7 +207,7 @@ def test_one_request_log_with_http_request_fields(request_logs):
 
 
 def test_request_log_is_written_when_the_body_is_closed(request_logs):
-    body = RequestLogMiddleware(ok_app, 'proj')(make_environ(), lambda *args: None)
+    body = pipeline_for(ok_app)(make_environ(), lambda *args: None)
     list(body)
     before_close = len(request_logs())
     body.close()
@@ -220,7 +220,7 @@ def test_server_error_request_log_is_an_error(request_logs):
         start_response('503 Service Unavailable', [])
         return ['down']
 
-    call_wsgi(RequestLogMiddleware(failing, 'proj'), make_environ())
+    call_wsgi(pipeline_for(failing), make_environ())
 
     entry, = request_logs()
     assert entry['severity'] == 'ERROR'
@@ -232,7 +232,7 @@ def test_app_exception_logs_a_500_and_is_reraised(request_logs):
         raise RuntimeError('boom')
 
     with pytest.raises(RuntimeError):
-        RequestLogMiddleware(broken, 'proj')(make_environ(), lambda *args: None)
+        pipeline_for(broken)(make_environ(), lambda *args: None)
 
     entry, = request_logs()
     assert entry['httpRequest']['status'] == 500
@@ -247,14 +247,14 @@ def test_app_logs_inside_the_request_carry_the_trace():
         start_response('200 OK', [])
         return ['x']
 
-    call_wsgi(RequestLogMiddleware(app, 'proj'), make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
+    call_wsgi(pipeline_for(app), make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
 
     assert seen == ['projects/proj/traces/' + TRACE]
     assert RequestLogContext.current() == {}
 
 
 def test_request_log_itself_carries_the_trace(request_logs):
-    call_wsgi(RequestLogMiddleware(ok_app, 'proj'), make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
+    call_wsgi(pipeline_for(ok_app), make_environ(headers={'X-Cloud-Trace-Context': TRACE_HEADER}))
 
     entry, = request_logs()
     assert entry[logs.TRACE_KEY] == 'projects/proj/traces/' + TRACE
@@ -266,7 +266,7 @@ def test_request_log_in_text_format_is_one_plain_line(monkeypatch):
     monkeypatch.setattr(logs._Output, 'request_log', buffer)
     monkeypatch.setattr(logs._Output, 'log_format', 'text')
 
-    call_wsgi(RequestLogMiddleware(ok_app, 'proj'), make_environ('/path'))
+    call_wsgi(pipeline_for(ok_app), make_environ('/path'))
     buffer.flush()
 
     line, = stream.getvalue().splitlines()

@@ -5,21 +5,16 @@ import pytest
 from conftest import make_environ
 from python_compat import internal
 from python_compat.networks import parse_network_list
-from python_compat.proxy import TrustedProxyMiddleware, client_address
+from python_compat.proxy import TrustedProxy, client_address
 
 TRUSTED = parse_network_list('10.0.0.0/8, 2001:db8::/32')
 
 
 def seen_by_app(trusted, **environ):
-    """The WSGI environ the app behind the middleware receives."""
-    seen = []
-
-    def app(wsgi_environ, start_response):
-        seen.append(wsgi_environ)
-        return []
-
-    TrustedProxyMiddleware(app, trusted)(make_environ(**environ), lambda *args: None)
-    return seen[0]
+    """The WSGI environ as the app receives it once the trusted proxy step has run."""
+    wsgi_environ = make_environ(**environ)
+    TrustedProxy(trusted).apply(wsgi_environ)
+    return wsgi_environ
 
 
 def test_client_sent_platform_headers_are_stripped():

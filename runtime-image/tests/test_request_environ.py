@@ -7,9 +7,9 @@ import threading
 import gevent
 import pytest
 
-from conftest import call_wsgi, make_environ
+from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat import request_environ
-from python_compat.request_environ import RequestEnvironMiddleware, RequestLocalEnviron
+from python_compat.request_environ import RequestLocalEnviron
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_install_is_idempotent(monkeypatch):
     assert request_environ.install() is request_environ.install()
 
 
-# The middleware
+# Requests through the pipeline
 
 def test_request_values_show_cgi_variables_and_http_headers_only(environ):
     environ.begin_request(request_environ.request_values(
@@ -216,33 +216,33 @@ def test_request_values_user_comes_from_the_identity_layer_with_anonymous_defaul
     assert (signed_in['USER_EMAIL'], signed_in['USER_IS_ADMIN']) == ('a@example.com', '1')
 
 
-def test_middleware_gives_the_app_the_request_environment(environ):
+def test_pipeline_gives_the_app_the_request_environment(environ):
     def app(wsgi_environ, start_response):
         start_response('200 OK', [])
         return ['%s %s %s' % (environ['PATH_INFO'], environ['PROCESS'],
                               environ['REQUEST_LOG_ID'] == wsgi_environ['python_compat.request_log_id'])]
 
-    assert call_wsgi(RequestEnvironMiddleware(app, environ, {}), make_environ('/hello')).body == '/hello yes True'
+    assert call_wsgi(pipeline_for(app, local_environ=environ), make_environ('/hello')).body == '/hello yes True'
 
 
-def test_middleware_applies_platform_variables_over_the_process_environment(environ):
+def test_platform_variables_apply_over_the_process_environment(environ):
     environ.process_environ['SERVER_SOFTWARE'] = 'gunicorn/19.10.0'
 
     def app(wsgi_environ, start_response):
         start_response('200 OK', [])
         return [environ['SERVER_SOFTWARE']]
 
-    middleware = RequestEnvironMiddleware(app, environ, {'SERVER_SOFTWARE': 'Development/1.9.88 python-compat'})
+    environ.platform_variables = {'SERVER_SOFTWARE': 'Development/1.9.88 python-compat'}
 
-    assert call_wsgi(middleware, make_environ()).body == 'Development/1.9.88 python-compat'
+    assert call_wsgi(pipeline_for(app, local_environ=environ), make_environ()).body == 'Development/1.9.88 python-compat'
 
 
-def test_middleware_ends_the_request_when_the_body_is_closed(environ):
+def test_the_request_ends_when_the_body_is_closed(environ):
     def app(wsgi_environ, start_response):
         start_response('200 OK', [])
         return ['ok']
 
-    call_wsgi(RequestEnvironMiddleware(app, environ, {}), make_environ('/hello'))
+    call_wsgi(pipeline_for(app, local_environ=environ), make_environ('/hello'))
 
     assert 'PATH_INFO' not in environ
 
@@ -256,7 +256,7 @@ def test_streamed_body_keeps_the_request_environment_until_close(environ):
             yield environ['PATH_INFO']
         return body()
 
-    body = RequestEnvironMiddleware(app, environ, {})(make_environ('/streamed'), lambda *args: None)
+    body = pipeline_for(app, local_environ=environ)(make_environ('/streamed'), lambda *args: None)
     chunks = list(body)
     before_close = environ.get('PATH_INFO')
     body.close()
@@ -277,7 +277,7 @@ def test_closing_the_body_closes_the_apps_body_first(environ):
         start_response('200 OK', [])
         return Body(['x'])
 
-    call_wsgi(RequestEnvironMiddleware(app, environ, {}), make_environ('/p'))
+    call_wsgi(pipeline_for(app, local_environ=environ), make_environ('/p'))
 
     assert events == [('closed with', '/p')]
 
@@ -287,7 +287,7 @@ def test_app_exception_ends_the_request(environ):
         raise RuntimeError('boom')
 
     with pytest.raises(RuntimeError):
-        RequestEnvironMiddleware(app, environ, {})(make_environ('/p'), lambda *args: None)
+        pipeline_for(app, local_environ=environ)(make_environ('/p'), lambda *args: None)
 
     assert 'PATH_INFO' not in environ
 

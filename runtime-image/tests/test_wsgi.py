@@ -1,13 +1,13 @@
-"""wsgi: the platform path gate, and that every layer behind it acts only on the paths it lets through."""
+"""The request pipeline's platform paths, and that every platform layer acts only on the paths they cover."""
 
 import pytest
 
-from conftest import call_wsgi, make_environ
+from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat import blob_upload
 from python_compat import devlogin
 from python_compat import handler_rules
 from python_compat.health import HealthCheckMiddleware, Readiness
-from python_compat.wsgi import PlatformPathGate
+from python_compat.request_pipeline import PLATFORM_PREFIX
 
 
 def named(name):
@@ -23,9 +23,9 @@ def named(name):
     ('/healthz', 'platform'), ('/ready', 'platform'),
 ])
 def test_only_platform_paths_go_through_the_platform_layers(path, served_by):
-    gate = PlatformPathGate(named('app'), named('platform'), ['/healthz', '/ready'])
+    pipeline = pipeline_for(named('app'), platform_layers=named('platform'), platform_paths=['/healthz', '/ready'])
 
-    assert call_wsgi(gate, make_environ(path)).body == served_by
+    assert call_wsgi(pipeline, make_environ(path)).body == served_by
 
 
 def test_health_layer_names_the_paths_it_answers():
@@ -37,7 +37,7 @@ def test_health_layer_names_the_paths_it_answers():
 
 @pytest.mark.parametrize('path', [devlogin.LOGIN_PATH, devlogin.LOGOUT_PATH, blob_upload.PATH_PREFIX + 'session',
                                   '/_ah/mail/someone@example.com', '/_ah/bounce'])
-def test_the_other_platform_layers_act_under_the_gates_prefix(path):
-    assert path.startswith(PlatformPathGate.PREFIX)
+def test_the_other_platform_layers_act_under_the_platform_prefix(path):
+    assert path.startswith(PLATFORM_PREFIX)
     if 'mail' in path or 'bounce' in path:
         assert handler_rules._INBOUND_MAIL_PATH.match(path)
