@@ -2,9 +2,14 @@
 """Serving benchmark, measured in one run so the figures are comparable on a shared, noisy machine:
 
 1. requests/s of a hello-world WSGI app through our runtime vs bare `gunicorn -k gevent` serving the same
-   callable in the same image with the same worker count (wrk, keep-alive, 127.0.0.1 only), alternating the
-   two several times and taking medians;
+   callable in the same image with the same worker count (wrk, keep-alive, 127.0.0.1 only);
 2. seconds from `docker run` to the first 200, for both.
+
+How: both servers run side by side, each pinned to the same CPUs (one per worker) while wrk runs on the
+others, so the load generator never takes the servers' cores and both servers get the same ones. Short wrk
+runs alternate between the two, round after round; the ratio is the median of the per-round ratios, so a
+noisy moment on the machine hits both sides of a round alike. On a machine without a spare CPU nothing is
+pinned.
 
 usage: bench_serving.py [--rounds N] [--seconds S] [--connections C] [--workers W]
 """
@@ -26,97 +31,116 @@ from fixture_images import build_fixture_image  # noqa: E402
 LOG_CONFIG = {'type': os.environ.get('BENCH_LOG_DRIVER', 'json-file')}
 BARE_GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--bind', '0.0.0.0:8080', '--chdir', '/app',
                  '--log-level', 'warning']
+OURS, BARE = 'python-compat runtime', 'bare gunicorn -k gevent'
 
 
 def variants(workers):
     """name -> (command, environment) of the two ways to serve the same app in the same image."""
     return {
-        'python-compat runtime': (None, {'WEB_CONCURRENCY': str(workers)}),
-        'bare gunicorn -k gevent': (BARE_GUNICORN + ['--workers', str(workers), 'main:app'], {}),
+        OURS: (None, {'WEB_CONCURRENCY': str(workers)}),
+        BARE: (BARE_GUNICORN + ['--workers', str(workers), 'main:app'], {}),
     }
 
 
-def start(client, image, command, environment):
-    container = client.containers.run(image, command, detach=True, environment=environment,
+def cpu_split(workers):
+    """(the servers' cpuset string, wrk's CPUs), or (None, all CPUs) when there is no CPU to spare for wrk."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) <= workers:
+        return None, cpus
+    return ','.join(str(cpu) for cpu in cpus[:workers]), cpus[workers:]
+
+
+def start(client, image, command, environment, cpuset):
+    container = client.containers.run(image, command, detach=True, environment=environment, cpuset_cpus=cpuset,
                                       ports={'8080/tcp': ('127.0.0.1', None)}, log_config=LOG_CONFIG)
     container.reload()
     return container, int(container.ports['8080/tcp'][0]['HostPort'])
 
 
-def seconds_to_first_200(client, image, command, environment, timeout=30):
+def wait_for_200(port, started, timeout=30):
+    """Seconds from `started` (a monotonic time) to the first 200 on `port`."""
+    while time.monotonic() - started < timeout:
+        try:
+            if requests.get('http://127.0.0.1:%d/' % port, timeout=1).status_code == 200:
+                return time.monotonic() - started
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError('no 200 within %d s' % timeout)
+
+
+def seconds_to_first_200(client, image, command, environment, cpuset):
     started = time.monotonic()
-    container, port = start(client, image, command, environment)
+    container, port = start(client, image, command, environment, cpuset)
     try:
-        while time.monotonic() - started < timeout:
-            try:
-                if requests.get('http://127.0.0.1:%d/' % port, timeout=1).status_code == 200:
-                    return time.monotonic() - started
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.01)
-        raise RuntimeError('no 200 within %d s' % timeout)
+        return wait_for_200(port, started)
     finally:
         container.remove(force=True)
 
 
-def requests_per_second(port, seconds, connections):
-    output = subprocess.run(['wrk', '--threads', '2', '--connections', str(connections),
+def requests_per_second(port, seconds, connections, wrk_cpus):
+    output = subprocess.run(['wrk', '--threads', str(len(wrk_cpus)), '--connections', str(connections),
                              '--duration', '%ds' % seconds, '--timeout', '5s', 'http://127.0.0.1:%d/' % port],
-                            capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+                            capture_output=True, text=True, check=True, timeout=seconds + 30,
+                            preexec_fn=lambda: os.sched_setaffinity(0, wrk_cpus)).stdout
     errors = re.search(r'Non-2xx or 3xx responses: (\d+)', output)
     if errors:
         raise RuntimeError('wrk saw %s error responses:\n%s' % (errors.group(1), output))
     return float(re.search(r'Requests/sec:\s+([\d.]+)', output).group(1))
 
 
-def throughput(client, image, command, environment, seconds, connections):
-    container, port = start(client, image, command, environment)
+def throughput_rounds(client, image, args, cpuset, wrk_cpus):
+    """name -> requests/s of each round, the two servers running side by side and measured in turn."""
+    servers = {}
     try:
-        seconds_waited = 0
-        while seconds_waited < 30:
-            try:
-                if requests.get('http://127.0.0.1:%d/' % port, timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-            seconds_waited += 0.1
-        requests_per_second(port, 2, connections)  # warm-up, not counted
-        return requests_per_second(port, seconds, connections)
+        for name, (command, environment) in variants(args.workers).items():
+            container, port = start(client, image, command, environment, cpuset)
+            servers[name] = (container, port)
+            wait_for_200(port, time.monotonic())
+            requests_per_second(port, 2, args.connections, wrk_cpus)  # warm-up, not counted
+        rates = {name: [] for name in servers}
+        for _ in range(args.rounds):
+            for name, (_container, port) in servers.items():
+                rates[name].append(requests_per_second(port, args.seconds, args.connections, wrk_cpus))
+        return rates
     finally:
-        container.remove(force=True)
+        for container, _port in servers.values():
+            container.remove(force=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--seconds', type=int, default=8)
+    parser.add_argument('--rounds', type=int, default=7)
+    parser.add_argument('--seconds', type=int, default=4)
     parser.add_argument('--connections', type=int, default=50)
     parser.add_argument('--workers', type=int, default=1)
     parser.add_argument('--runtime-image', default=os.environ.get('RUNTIME_IMAGE', 'python-compat/runtime:latest'))
     args = parser.parse_args()
 
     client = docker.from_env()
+    cpuset, wrk_cpus = cpu_split(args.workers)
     image = build_fixture_image(client, 'hello', args.runtime_image)
-    rates = {name: [] for name in variants(args.workers)}
-    starts = {name: [] for name in variants(args.workers)}
     try:
-        for _ in range(args.rounds):
+        rates = throughput_rounds(client, image, args, cpuset, wrk_cpus)
+        starts = {name: [] for name in rates}
+        for _ in range(3):
             for name, (command, environment) in variants(args.workers).items():
-                rates[name].append(throughput(client, image, command, environment, args.seconds, args.connections))
-                starts[name].append(seconds_to_first_200(client, image, command, environment))
+                starts[name].append(seconds_to_first_200(client, image, command, environment, cpuset))
     finally:
         client.images.remove(image, force=True)
 
-    ours, bare = 'python-compat runtime', 'bare gunicorn -k gevent'
-    print('Serving benchmark: hello-world WSGI app, %d worker(s), wrk %d connections, %d s x %d rounds (medians)'
-          % (args.workers, args.connections, args.seconds, args.rounds))
-    print('| server | requests/s | docker run -> first 200 |')
+    ratios = [ours / bare for ours, bare in zip(rates[OURS], rates[BARE])]
+    placement = ('servers on CPU %s, wrk on CPU %s' % (cpuset, ','.join(map(str, wrk_cpus))) if cpuset
+                 else 'no spare CPU: nothing pinned')
+    print('Serving benchmark: hello-world WSGI app, %d worker(s), wrk %d connections, %d rounds of %d s each '
+          'alternating the two servers (%s)' % (args.workers, args.connections, args.rounds, args.seconds,
+                                                 placement))
+    print('| server | requests/s (median) | docker run -> first 200 (median of 3) |')
     print('|---|---|---|')
-    for name in (ours, bare):
+    for name in (OURS, BARE):
         print('| %s | %.0f | %.2f s |' % (name, statistics.median(rates[name]), statistics.median(starts[name])))
-    print('throughput ratio (runtime / bare gunicorn): %.2f'
-          % (statistics.median(rates[ours]) / statistics.median(rates[bare])))
+    print('throughput ratio (runtime / bare gunicorn), median of the rounds: %.2f (rounds: %s)'
+          % (statistics.median(ratios), ' '.join('%.2f' % ratio for ratio in ratios)))
 
 
 if __name__ == '__main__':
