@@ -56,6 +56,7 @@ def _connect_app_engine_apis(settings, config):
         embedded.start()
         embedded.start_supervisor()
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)
+    apiclient.set_ndb_debug(settings.ndb_debug)
 
 
 def api_server(argv):

@@ -47,16 +47,6 @@ class _Request(object):
         self.values = values
         self.platform = platform
 
-    def lookup(self, key):
-        """The value, _DELETED, or _MISSING when the request does not set `key`."""
-        value = self.writes.get(key, _MISSING)
-        if value is not _MISSING:
-            return value
-        value = self.values.get(key, _MISSING)
-        if value is not _MISSING and _is_request_variable(key, value):
-            return value
-        return self.platform.get(key, _MISSING)
-
     def merged_into(self, merged):
         merged.update(self.platform)
         for key, value in self.values.iteritems():
@@ -106,14 +96,10 @@ class RequestLocalEnviron(collections.MutableMapping):
         self._local.request = None
 
     def __getitem__(self, key):
-        request = getattr(self._local, 'request', None)
-        if request is not None:
-            value = request.lookup(key)
-            if value is _DELETED:
-                raise KeyError(key)
-            if value is not _MISSING:
-                return value
-        return self._process_values[key]
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __setitem__(self, key, value):
         request = getattr(self._local, 'request', None)
@@ -132,22 +118,24 @@ class RequestLocalEnviron(collections.MutableMapping):
         request.writes[key] = _DELETED
 
     def __contains__(self, key):
-        request = getattr(self._local, 'request', None)
-        if request is not None:
-            value = request.lookup(key)
-            if value is not _MISSING:
-                return value is not _DELETED
-        return key in self._process_values
+        return self.get(key, _MISSING) is not _MISSING
 
     def has_key(self, key):
         """Python 2's dict method, which python27 apps call on os.environ."""
         return key in self
 
     def get(self, key, default=None):
-        # Without raising KeyError: gunicorn asks for SCRIPT_NAME on every request, usually absent.
+        # Every read lands here, the SDK's many os.environ.get and os.getenv calls included, so the request's
+        # layers are searched inline, without raising KeyError (gunicorn asks for SCRIPT_NAME on every
+        # request, usually absent): its own writes (a deletion is a tombstone), its request variables, the
+        # platform variables, then the process environment.
         request = getattr(self._local, 'request', None)
         if request is not None:
-            value = request.lookup(key)
+            value = request.writes.get(key, _MISSING)
+            if value is _MISSING:
+                value = request.values.get(key, _MISSING)
+                if value is _MISSING or not _is_request_variable(key, value):
+                    value = request.platform.get(key, _MISSING)
             if value is _DELETED:
                 return default
             if value is not _MISSING:

@@ -15,6 +15,8 @@ from python_compat import networks
 LOG_FORMATS = ('json', 'text')
 LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
 IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
+FLAG_VALUES = {'': False, '0': False, 'false': False, 'off': False, 'no': False,
+               '1': True, 'true': True, 'on': True, 'yes': True}
 IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
 
 
@@ -41,6 +43,7 @@ class Settings(object):
         self.api_host = environ.get('API_HOST') or None
         self.api_port = _port(environ, 'API_PORT', '10001')
         self.api_storage_path = environ.get('API_STORAGE_PATH', '/var/lib/python-compat/api')
+        self.ndb_debug = _flag(environ, 'NDB_DEBUG')
         # Platform variables of App Engine Flexible / second generation and Cloud Run, mapped onto the names
         # python27 apps read. Unset means "not on that platform".
         self.project = environ.get('GOOGLE_CLOUD_PROJECT') or environ.get('GCLOUD_PROJECT')
@@ -75,6 +78,13 @@ def _choice(environ, name, choices, default):
     if normalized not in choices:
         raise StartupError('environment', name, '%r: expected one of %s' % (value, ', '.join(choices)))
     return normalized
+
+
+def _flag(environ, name):
+    value = environ.get(name, '')
+    if value.lower() in FLAG_VALUES:
+        return FLAG_VALUES[value.lower()]
+    raise StartupError('environment', name, '%r: expected 1 or 0 (also true/false, on/off, yes/no)' % value)
 
 
 def _networks(environ, name):

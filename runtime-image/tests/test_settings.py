@@ -26,6 +26,7 @@ def test_defaults_with_an_empty_environment():
             configured.deployment_id, configured.server_software) == (None,) * 6
     assert configured.instance == 'host-1'
     assert configured.on_google_host is False
+    assert configured.ndb_debug is False
 
 
 def test_app_root():
@@ -141,3 +142,14 @@ def test_from_process_environment_reads_os_environ(monkeypatch):
     monkeypatch.setenv('PORT', '8123')
 
     assert settings.from_process_environment().port == 8123
+
+
+@pytest.mark.parametrize('value, expected', [('1', True), ('true', True), ('ON', True), ('yes', True),
+                                             ('0', False), ('false', False), ('off', False), ('', False)])
+def test_ndb_debug(value, expected):
+    assert Settings({'NDB_DEBUG': value}).ndb_debug is expected
+
+
+def test_bad_ndb_debug_is_one_line():
+    assert startup_error(NDB_DEBUG='verbose') == (
+        "environment: NDB_DEBUG: 'verbose': expected 1 or 0 (also true/false, on/off, yes/no)")

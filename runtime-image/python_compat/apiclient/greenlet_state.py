@@ -9,12 +9,30 @@ to wait_any as a choice") and one request's wait_any interrupts another's wait. 
 greenlet, and per thread outside gevent, so this is right for threaded workers too.
 """
 
+from gevent import monkey
 from gevent.local import local as _greenlet_local
 
 from google.appengine.api import apiproxy_stub_map
 
+# threading.local as Python made it, whether or not gevent has patched the threading module since.
+_thread_local = monkey.get_original('thread', '_local')
 
-class PerGreenlet(object):
+
+def per_greenlet(state_class):
+    """A class like `state_class` whose one instance holds a separate state for every greenlet (and every
+    thread). Normally a subclass of `state_class` and gevent's local, so reads and writes stay in gevent's
+    compiled local: ndb touches this state several times per API call."""
+    if issubclass(state_class, _greenlet_local):
+        return state_class
+    if issubclass(state_class, _thread_local):
+        # The SDK was imported before gevent patched threading (threaded workers, tests): the C layouts of
+        # the two locals cannot be combined, so a proxy hands out one instance per greenlet.
+        return lambda: _PerGreenletProxy(state_class)
+    # A subclass, so the class's own methods (and super() calls in its __init__) work unchanged.
+    return type(state_class.__name__, (state_class, _greenlet_local), {'__module__': state_class.__module__})
+
+
+class _PerGreenletProxy(object):
     """Stands in for a state object: every greenlet (or thread) gets its own instance of `state_class`."""
 
     def __init__(self, state_class):
@@ -38,8 +56,8 @@ class PerGreenlet(object):
 
 def _replace(owner, attribute):
     current = getattr(owner, attribute)
-    if not isinstance(current, PerGreenlet):
-        setattr(owner, attribute, PerGreenlet(type(current)))
+    if not isinstance(current, (_greenlet_local, _PerGreenletProxy)):
+        setattr(owner, attribute, per_greenlet(type(current))())
 
 
 def make_sdk_state_greenlet_local():
