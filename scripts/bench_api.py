@@ -5,10 +5,11 @@
   (POST /rpc_http on 127.0.0.1, as apps in the runtime call it) and through the SDK's stubs in-process
   (same stubs, same SQLite datastore, no HTTP); measured inside the runtime image, with no network;
 - requests/s of an app doing memcache.incr plus Model.get_or_insert per request (examples/compose/app) at
-  concurrency 20, measured with wrk against the app container published on 127.0.0.1 only, with the CPU time
-  per request of the container's gunicorn workers and of its API server (where the cores go).
+  concurrency 20, measured with wrk against the app container published on 127.0.0.1 only (the median of a
+  few rounds), with the CPU time per request of the container's gunicorn workers and of its API server
+  (where the cores go).
 
-usage: scripts/bench_api.py [--runtime-image IMAGE] [--calls N] [--seconds S] [--concurrency C]
+usage: scripts/bench_api.py [--runtime-image IMAGE] [--calls N] [--seconds S] [--rounds R] [--concurrency C]
 Needs docker (an engine that answers) and Debian's wrk (installed when missing, as root on Debian).
 """
 
@@ -16,6 +17,7 @@ import argparse
 import json
 import pathlib
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -141,12 +143,13 @@ def cpu_seconds(container):
     return json.loads(run(['docker', 'exec', container, 'python', '-c', CPU_SCRIPT], timeout=30))
 
 
-def requests_per_second(runtime_image, seconds, concurrency):
-    """(requests/s, non-2xx responses + socket errors, worker count, {role: CPU ms per request}) of the
-    incr + get_or_insert app."""
+def requests_per_second(runtime_image, seconds, concurrency, rounds):
+    """([requests/s of each round], non-2xx responses + socket errors, worker count, {role: CPU ms per
+    request}) of the incr + get_or_insert app."""
     run(['docker', 'build', '--network=none', '--quiet', '--build-arg', 'RUNTIME_IMAGE=' + runtime_image,
          '--tag', APP_IMAGE, str(APP_DIR)], timeout=300, stderr=subprocess.DEVNULL)
     container = run(['docker', 'run', '--detach', '--publish', '127.0.0.1::8080', APP_IMAGE], timeout=60).strip()
+    reports = []
     try:
         port = run(['docker', 'port', container, '8080/tcp'], timeout=30).split(':')[-1].strip()
         url = 'http://127.0.0.1:%s/?name=bench' % port
@@ -156,17 +159,19 @@ def requests_per_second(runtime_image, seconds, concurrency):
         wrk = ['wrk', '--threads', '2', '--connections', str(concurrency), '--timeout', '10s']
         run(wrk + ['--duration', '2s', url], timeout=60)  # warm-up: workers started, tables created
         cpu_before = cpu_seconds(container)
-        report = run(wrk + ['--duration', '%ds' % seconds, url], timeout=seconds + 60)
+        for _ in range(rounds):
+            reports.append(run(wrk + ['--duration', '%ds' % seconds, url], timeout=seconds + 60))
         cpu_after = cpu_seconds(container)
     finally:
         subprocess.run(['docker', 'rm', '--force', container], stdout=subprocess.DEVNULL, check=False)
         subprocess.run(['docker', 'rmi', APP_IMAGE], stdout=subprocess.DEVNULL, check=False)
-    rate = float(re.search(r'Requests/sec:\s+([\d.]+)', report).group(1))
+    rates = [float(re.search(r'Requests/sec:\s+([\d.]+)', report).group(1)) for report in reports]
+    report = '\n'.join(reports)
     failed = sum(int(n) for n in re.findall(r'Non-2xx or 3xx responses: (\d+)', report))
     failed += sum(int(n) for n in re.findall(r'(?:connect|read|write|timeout) (\d+)', report))
-    requests = int(re.search(r'(\d+) requests in', report).group(1))
+    requests = sum(int(n) for n in re.findall(r'(\d+) requests in', report))
     cpu_ms = {role: (cpu_after[role] - cpu_before.get(role, 0)) * 1000 / max(requests, 1) for role in cpu_after}
-    return rate, failed, workers, cpu_ms
+    return rates, failed, workers, cpu_ms
 
 
 def table(rows):
@@ -180,14 +185,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--runtime-image', default='python-compat/runtime:latest')
     parser.add_argument('--calls', type=int, default=1000, help='timed calls per operation and path')
-    parser.add_argument('--seconds', type=int, default=10, help='duration of the requests/s measurement')
+    parser.add_argument('--seconds', type=int, default=6, help='duration of each requests/s round')
+    parser.add_argument('--rounds', type=int, default=5, help='requests/s rounds; the median is reported')
     parser.add_argument('--concurrency', type=int, default=20, help='open connections during it')
     args = parser.parse_args(argv)
     subprocess.run([str(REPO_ROOT / 'scripts' / 'ensure-debian-packages.sh'), 'wrk'], check=True)
 
     stubs = latency(args.runtime_image, 'stubs', args.calls)
     server = latency(args.runtime_image, 'server', args.calls)
-    rate, failed, workers, cpu_ms = requests_per_second(args.runtime_image, args.seconds, args.concurrency)
+    rates, failed, workers, cpu_ms = requests_per_second(args.runtime_image, args.seconds, args.concurrency,
+                                                         args.rounds)
+    rate = statistics.median(rates)
 
     rows = [('measurement', 'API server', 'in-process stubs', 'ratio')]
     for operation in ('memcache get', 'ndb get', 'ndb put'):
@@ -200,12 +208,13 @@ def main(argv=None):
     print(table(rows))
     print()
     rows = [('measurement', 'result', 'reference', 'ratio'),
-            ('memcache.incr + get_or_insert (req/s)', '%.0f' % rate,
+            ('memcache.incr + get_or_insert (req/s, median)', '%.0f' % rate,
              '%d (dev_appserver)' % REFERENCE_REQUESTS_PER_SECOND, '%.2fx' % (rate / REFERENCE_REQUESTS_PER_SECOND)),
             ('', '', '%d (target)' % TARGET_REQUESTS_PER_SECOND, '%.2fx' % (rate / TARGET_REQUESTS_PER_SECOND))]
     rows.extend(('CPU per request, %s (ms)' % role, '%.2f' % cpu_ms[role], '', '') for role in sorted(cpu_ms))
-    print('App throughput: %d connections for %d s, %s gevent workers, embedded API server; %d failed requests:'
-          % (args.concurrency, args.seconds, workers, failed))
+    print('App throughput: %d connections, %d rounds of %d s (%s req/s), %s gevent workers, embedded API server; '
+          '%d failed requests:' % (args.concurrency, args.rounds, args.seconds,
+                                   ' '.join('%.0f' % each for each in rates), workers, failed))
     print(table(rows))
     return 1 if failed else 0
 
