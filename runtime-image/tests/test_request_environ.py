@@ -137,6 +137,7 @@ def test_a_thread_outside_a_request_sees_the_process_environment(environ):
 
 def test_install_replaces_os_environ_and_os_getenv_follows_the_request(monkeypatch):
     monkeypatch.setattr(os, 'environ', dict(os.environ, PROCESS='yes'))
+    monkeypatch.setattr(os, 'getenv', os.getenv)
     installed = request_environ.install()
 
     installed.begin_request({'USER_EMAIL': 'a@example.com'})
@@ -150,6 +151,7 @@ def test_install_replaces_os_environ_and_os_getenv_follows_the_request(monkeypat
 
 def test_install_is_idempotent(monkeypatch):
     monkeypatch.setattr(os, 'environ', dict(os.environ))
+    monkeypatch.setattr(os, 'getenv', os.getenv)
 
     assert request_environ.install() is request_environ.install()
 
