@@ -1,9 +1,14 @@
 """Shared helpers for the runtime package's unit tests: calling WSGI apps and building app.yaml handler entries.
 
-Imported by the test modules (`from conftest import call_wsgi, make_environ, pipeline_for, url_map`).
+Imported by the test modules (`from conftest import call_wsgi, make_environ, pipeline_for, url_map`); the
+`request_logs` fixture is pytest's to hand out.
 """
 
 import io
+import json
+import StringIO
+
+import pytest
 
 from google.appengine.api import appinfo
 
@@ -72,6 +77,21 @@ def pipeline_for(app, project='proj', local_environ=None, source=None, trusted=(
     return request_pipeline.RequestPipeline(
         app, identity.UserKeys(source or identity.NoIdentity(), 'gmail.com'), proxy.TrustedProxy(list(trusted)),
         local_environ, project, platform_layers, platform_paths)
+
+
+@pytest.fixture
+def request_logs(monkeypatch):
+    """The request log entries the runtime has written so far (json format), parsed."""
+    from python_compat import logs
+    stream = StringIO.StringIO()
+    buffer = logs.RequestLogBuffer(stream)
+    monkeypatch.setattr(logs._Output, 'request_log', buffer)
+    monkeypatch.setattr(logs._Output, 'log_format', 'json')
+
+    def written():
+        buffer.flush()
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+    return written
 
 
 def url_map(**attributes):

@@ -169,20 +169,6 @@ def test_configure_makes_gunicorn_loggers_propagate(root_logger):
 
 # The request log, written by the request pipeline
 
-@pytest.fixture
-def request_logs(monkeypatch):
-    """The request log lines written so far, parsed."""
-    stream = StringIO.StringIO()
-    buffer = logs.RequestLogBuffer(stream)
-    monkeypatch.setattr(logs._Output, 'request_log', buffer)
-    monkeypatch.setattr(logs._Output, 'log_format', 'json')
-
-    def written():
-        buffer.flush()
-        return [json.loads(line) for line in stream.getvalue().splitlines()]
-    return written
-
-
 def ok_app(environ, start_response):
     start_response('200 OK', [])
     return ['abc', 'de']

@@ -1,28 +1,10 @@
 """request_pipeline: the steps every request goes through, one start_response and one body per request."""
 
-import json
-import StringIO
-
 import pytest
 
 from conftest import call_wsgi, make_environ, pipeline_for
-from python_compat import logs
 from python_compat import request_pipeline
 from python_compat.request_environ import LOG_ID_KEY, RequestLocalEnviron
-
-
-@pytest.fixture
-def request_logs(monkeypatch):
-    """The request log entries written so far, parsed."""
-    stream = StringIO.StringIO()
-    buffer = logs.RequestLogBuffer(stream)
-    monkeypatch.setattr(logs._Output, 'request_log', buffer)
-    monkeypatch.setattr(logs._Output, 'log_format', 'json')
-
-    def written():
-        buffer.flush()
-        return [json.loads(line) for line in stream.getvalue().splitlines()]
-    return written
 
 
 @pytest.fixture
