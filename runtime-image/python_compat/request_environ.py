@@ -69,28 +69,28 @@ class RequestLocalEnviron(collections.MutableMapping):
     with the request, so they never reach the process or another request.
     """
 
-    def __init__(self, process_environ, platform_variables=None):
+    def __init__(self, process_environ):
         self.process_environ = process_environ
         # Applied to every request on top of the process environment, because servers rewrite some of them
-        # after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name).
-        self.platform_variables = platform_variables or {}
+        # after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name). Set once at start-up.
+        self.platform_variables = {}
         # Reads go to os._Environ's dict itself: its UserDict methods are Python code on every lookup.
         self._process_values = getattr(process_environ, 'data', process_environ)
         self._local = _local_class()
 
-    def begin_request(self, values, platform_variables=None):
+    def begin_request(self, values):
         """Starts a request in this greenlet/thread. Its request variables are those of `values` (a mapping
         the caller no longer changes, such as a copy of the WSGI environ) that python27 had in os.environ:
-        HTTP_* headers, CGI variables, the user and request ids; other keys stay invisible.
-        `platform_variables` apply between them and the process environment."""
-        self._local.request = _Request(values, platform_variables or {})
+        HTTP_* headers, CGI variables, the user and request ids; other keys stay invisible. The platform
+        variables apply between them and the process environment."""
+        self._local.request = _Request(values, self.platform_variables)
 
     def begin_wsgi_request(self, wsgi_environ):
         """Starts the request `wsgi_environ` describes, with a fresh REQUEST_LOG_ID (also put in the WSGI
         environ, for the request log). Its os.environ lasts until end_request, so also while its body streams."""
         values = request_values(wsgi_environ)
         wsgi_environ[LOG_ID_KEY] = values['REQUEST_LOG_ID']
-        self._local.request = _Request(values, self.platform_variables)
+        self.begin_request(values)
 
     def end_request(self):
         self._local.request = None

@@ -171,8 +171,8 @@ def test_request_values_show_cgi_variables_and_http_headers_only(environ):
 
 
 def test_platform_variables_sit_between_the_request_and_the_process(environ):
-    environ.begin_request({'SERVER_NAME': 'from-request'}, {'SERVER_NAME': 'platform', 'GAE_SERVICE': 'svc',
-                                                            'PROCESS': 'platform'})
+    environ.platform_variables = {'SERVER_NAME': 'platform', 'GAE_SERVICE': 'svc', 'PROCESS': 'platform'}
+    environ.begin_request({'SERVER_NAME': 'from-request'})
 
     assert (environ['SERVER_NAME'], environ['GAE_SERVICE'], environ['PROCESS']) == ('from-request', 'svc',
                                                                                    'platform')
