@@ -11,6 +11,10 @@ NAMES = ['item%02d' % n for n in range(24)]
 # What is written and read back: (path that writes, path that reads) per kind of shared state.
 KINDS = {'entity': ('/note/put', '/note/get'), 'memcache': ('/value/set', '/value/get')}
 MAX_READ_ROUNDS = 10
+# Reads of each not-yet-seen value per app per round, in parallel: which worker accepts a new connection is up
+# to the kernel and often the same one several times running, so one read per round left a value unseen by
+# the other worker after all rounds in one CI run of several.
+READS_PER_ROUND = 4
 
 
 def _call(app, path, **params):
@@ -49,7 +53,7 @@ def read_until_every_value_was_read_elsewhere(apps, run, writers):
         return (kind, name), (index, reply['worker']), reply['text']
     unseen, wrong = set(writers), []
     for _ in range(MAX_READ_ROUNDS):
-        items = [(index, key) for index in range(len(apps)) for key in sorted(unseen)]
+        items = [(index, key) for index in range(len(apps)) for key in sorted(unseen)] * READS_PER_ROUND
         for key, reader, text in _in_parallel(read, items):
             if text != _text(run, *key):
                 wrong.append((key, reader, text))
