@@ -6,7 +6,6 @@ import pathlib
 import tarfile
 
 APPS = pathlib.Path(__file__).resolve().parent / 'apps'
-FIXTURE_PREFIX = 'python-compat-fixture/'
 # The whole child Dockerfile an app owner writes: the runtime's ONBUILD steps copy the app in.
 CHILD_DOCKERFILE = 'ARG RUNTIME_IMAGE\nFROM ${RUNTIME_IMAGE}\n'
 
@@ -24,9 +23,19 @@ def build_context(app_dir, dockerfile=CHILD_DOCKERFILE):
     return buffer
 
 
+def fixture_tag(name, runtime_image):
+    """`NAMESPACE/fixture-NAME:TAG` for the runtime image `NAMESPACE/runtime:TAG`: test runs against runtime
+    images of other namespaces or tags (another checkout on the same engine) never overwrite each other's."""
+    repository, _, tag = runtime_image.rpartition(':')
+    if '/' in tag or not repository:
+        repository, tag = runtime_image, 'latest'
+    namespace = repository.rpartition('/')[0] or 'python-compat'
+    return '%s/fixture-%s:%s' % (namespace, name, tag)
+
+
 def build_fixture_image(docker_client, name, runtime_image):
     """Builds integration-tests/apps/NAME FROM runtime_image with no network; returns the tag."""
-    tag = FIXTURE_PREFIX + name + ':test'
+    tag = fixture_tag(name, runtime_image)
     docker_client.images.build(fileobj=build_context(APPS / name), custom_context=True, tag=tag, rm=True,
                                forcerm=True, network_mode='none', buildargs={'RUNTIME_IMAGE': runtime_image})
     return tag

@@ -34,7 +34,9 @@ def test_every_stdout_line_is_a_json_object(app):
 
 def test_app_debug_records_are_kept_with_the_requests_trace(app):
     app.get('/log', headers={'X-Cloud-Trace-Context': '0123456789abcdef0123456789abcdef/123;o=1'})
-    debug = wait_for(app, lambda r: r['message'] == 'debug record from the app')[-1]
+    # The previous test logged the same message without a trace: wait for this request's record.
+    debug = wait_for(app, lambda r: r['message'] == 'debug record from the app'
+                     and 'logging.googleapis.com/trace' in r)[-1]
     assert debug['severity'] == 'DEBUG'
     assert debug['logging.googleapis.com/trace'] == 'projects/log-project/traces/0123456789abcdef0123456789abcdef'
     assert debug['logging.googleapis.com/spanId'] == '123'
