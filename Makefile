@@ -103,7 +103,8 @@ structure-test: build test-tools ## Run the container-structure-test configs aga
 	@$(VENV)/bin/container-structure-test test --image $(RUNTIME_IMAGE) --config structure-tests/runtime.yaml
 
 unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 inside the image
-	@docker run --rm --network=none $(RUNTIME_TEST_IMAGE)
+	@docker run --rm --network=none -v $(CURDIR)/README.md:/opt/README.md:ro -e PYTHON_COMPAT_README=/opt/README.md \
+	  $(RUNTIME_TEST_IMAGE)
 
 integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)

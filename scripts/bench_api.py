@@ -52,8 +52,9 @@ if mode == 'server':
     from python_compat import apiclient
     apiclient.install('127.0.0.1', 10001)
 else:
-    from python_compat.apiserver import config, stubs
-    stubs.register_stubs(config.ApiServerConfig('dev~bench', storage_path='/tmp/api-stubs'))
+    from python_compat.apiserver import config
+    from python_compat.apiserver import services
+    services.register_stubs(config.ApiServerConfig('dev~bench', storage_path='/tmp/api-stubs'))
 
 from google.appengine.api import memcache
 from google.appengine.ext import ndb
