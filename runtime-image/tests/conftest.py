@@ -69,7 +69,7 @@ def call_wsgi(app, environ, *args):
 
 def pipeline_for(app, project='proj', local_environ=None, source=None, trusted=(), platform_steps=(),
                  blob_uploads=None, platform_paths=()):
-    """The request pipeline pipeline/build.py assembles, around `app` in place of app.yaml's handlers: no user
+    """The request pipeline pipeline/served_app.py assembles, around `app` in place of app.yaml's handlers: no user
     unless `source` says, no trusted proxy unless `trusted`, and an os.environ of its own unless `local_environ`."""
     from python_compat.pipeline import identity
     from python_compat.pipeline import trusted_proxy

@@ -20,8 +20,8 @@ from python_compat.config import networks
 from python_compat.errors import StartupError
 
 IAP_ASSERTION_KEY = 'HTTP_X_GOOG_IAP_JWT_ASSERTION'
-# The header a proxy sends the shared secret in (WSGI key); always removed before the app runs.
-PROXY_SECRET_HEADER = 'X-Python-Compat-Proxy-Secret'
+# The header a proxy sends the shared secret in, X-Python-Compat-Proxy-Secret (WSGI key); always removed before
+# the app runs.
 PROXY_SECRET_KEY = 'HTTP_X_PYTHON_COMPAT_PROXY_SECRET'
 # Prefix of the user values in Google's X-Goog-Authenticated-User-* headers.
 GOOGLE_ACCOUNTS_PREFIX = 'accounts.google.com:'

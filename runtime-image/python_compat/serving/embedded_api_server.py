@@ -19,7 +19,6 @@ from python_compat.background import os_threads
 from python_compat.errors import StartupError
 
 log = logging.getLogger(__name__)
-STORAGE_PATH = '/var/lib/python-compat/api'
 START_TIMEOUT_SECONDS = 30
 
 

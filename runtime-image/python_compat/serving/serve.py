@@ -36,14 +36,14 @@ def serve():
         from python_compat.app import appyaml
         from python_compat.background import cron
         from python_compat.logs import setup as log_setup
-        from python_compat.pipeline import build
+        from python_compat.pipeline import served_app
         from python_compat.wire import internal_token
         internal_token.use_secret(settings.internal_request_secret)
         config = appyaml.load_app_yaml(os.path.join(settings.app_root, 'app.yaml'))
         cron_service = cron.configure(config.root, settings.cron_enabled, settings.cron_clock_speedup)
         log_setup.configure(settings.log_format, settings.log_level)
         _connect_app_engine_apis(settings, config)
-        served = build.build_served_app(settings, config)
+        served = served_app.build_served_app(settings, config)
     except StartupError as error:
         report_and_exit(error)
     from python_compat.background import warmup

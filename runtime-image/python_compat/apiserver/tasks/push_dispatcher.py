@@ -171,11 +171,6 @@ class PushTaskDispatcher(object):
         self._running = {}
         self._unreachable_until = None
 
-    def running_count(self, queue_name=None):
-        if queue_name is not None:
-            return len(self._running.get(queue_name, ()))
-        return sum(len(names) for names in self._running.values())
-
     def dispatch_due(self, now):
         """Starts every task that may run at `now`; returns when to call again (NEVER: when woken)."""
         if self._unreachable_until is not None and now < self._unreachable_until:
