@@ -38,7 +38,14 @@ class Settings(object):
     def __init__(self, environ, process=variables.APP):
         self.process = process
         self.sources = {}
+        # The API server's own variables, as found: handed to an embedded API server, never seen by the app
+        # (some change what the SDK does in the app's process, e.g. DATASTORE_PROJECT_ID).
+        self.api_server_environment = {}
         for variable in variables.VARIABLES:
+            if process == variables.APP and variable.read_by == (variables.API_SERVER,):
+                if variable.name in environ:
+                    self.api_server_environment[variable.name] = environ.pop(variable.name)
+                continue
             if process not in variable.read_by:
                 continue
             setattr(self, variable.attribute, read_variable(variable.name, environ))

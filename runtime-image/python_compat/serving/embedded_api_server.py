@@ -34,13 +34,13 @@ def answers(host, port):
 
 
 class EmbeddedApiServer(object):
-    def __init__(self, app_id, port, storage_path, app_root, task_target_url):
+    def __init__(self, app_id, port, storage_path, app_root, task_target_url, api_server_environment):
         self.command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id,
                         '--port', str(port), '--storage-path', storage_path, '--app-root', app_root]
         # Push tasks go to this container's app, carrying the token its proxy accepts (in the environment,
         # where other users cannot read it, unlike the command line).
-        self.environment = dict(os.environ, TASK_TARGET_URL=task_target_url,
-                                INTERNAL_REQUEST_SECRET=internal_token.token())
+        self.environment = dict(os.environ, **api_server_environment)
+        self.environment.update(TASK_TARGET_URL=task_target_url, INTERNAL_REQUEST_SECRET=internal_token.token())
         self.port = port
         self.storage_path = storage_path
         self.process = None

@@ -62,7 +62,8 @@ def _connect_app_engine_apis(settings, config):
     if settings.api_host is None:
         app_id = platform_variables.application_id(settings, config)
         embedded = embedded_api_server.EmbeddedApiServer(app_id, settings.api_port, settings.api_storage_path,
-                                                         settings.app_root, 'http://127.0.0.1:%d' % settings.port)
+                                                         settings.app_root, 'http://127.0.0.1:%d' % settings.port,
+                                                         settings.api_server_environment)
         embedded.start()
         embedded.start_supervisor()
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)

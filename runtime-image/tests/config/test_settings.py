@@ -197,3 +197,12 @@ def test_cron_clock_speedup_must_be_positive():
     assert Settings({}).cron_clock_speedup == 1
     with pytest.raises(StartupError):
         Settings({'CRON_CLOCK_SPEEDUP': '0'})
+
+
+def test_the_api_servers_variables_are_kept_for_it_and_hidden_from_the_app():
+    environ = {'MEMCACHE_SERVERS': 'cache:11211', 'PORT': '8080'}
+
+    settings = Settings(environ)
+
+    assert settings.api_server_environment == {'MEMCACHE_SERVERS': 'cache:11211'}
+    assert environ == {'PORT': '8080'}
