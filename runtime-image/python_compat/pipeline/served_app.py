@@ -27,7 +27,7 @@ def build_served_app(settings, config):
     """Loads the app described by `config` inside its request pipeline; raises StartupError on any user error."""
     environ = request_environ.install()
     variables = platform_variables.platform_variables(settings, config)
-    environ.process_environ.update(variables)
+    environ.update(variables)  # no request is active: the process environment
     environ.platform_variables = variables
 
     login_cookie = devlogin.LoginCookie() if settings.identity_source == 'dev-login' else None
