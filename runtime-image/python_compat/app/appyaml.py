@@ -2,6 +2,7 @@
 
 import os
 
+from python_compat.app import deploy_checks
 from python_compat.errors import StartupError
 
 DEFAULT_LIVENESS_PATH = '/liveness_check'
@@ -15,7 +16,7 @@ class AppConfig(object):
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
         self.info = info
-        self.runtime = info.runtime
+        self.runtime = info.GetEffectiveRuntime()
         self.threadsafe = info.threadsafe is not False
         self.handlers = list(info.handlers or [])
         self.env_variables = dict(info.env_variables or {})
@@ -54,16 +55,23 @@ def load_app_yaml(path):
         raise StartupError(path, None, 'no app.yaml found (set APP_ROOT to the directory that holds it)')
     try:
         with open(path) as app_yaml:
+            text = app_yaml.read()
+        deploy_checks.check_raw_app_yaml(path, _raw_yaml(text))
+        with open(path) as app_yaml:
             info = appinfo_includes.Parse(app_yaml, open_fn=open)
     except IOError as error:
         raise StartupError(path, None, 'cannot read: %s' % error.strerror)
     except (yaml_errors.Error, validation.Error, appinfo_errors.Error,
             appinfo_includes.IncludeFileNotFound) as error:
         raise StartupError(path, None, _flatten(error))
-    if info.threadsafe not in (None, True, False):
-        raise StartupError(path, 'threadsafe', '%r: expected true or false' % info.threadsafe)
-    for index, handler in enumerate(info.handlers or []):
-        if handler.GetHandlerType() not in ('script', 'static_files', 'static_dir'):
-            raise StartupError(path, 'handlers[%d]' % index,
-                               '%s handlers are not supported by this runtime' % handler.GetHandlerType())
+    deploy_checks.check_app_yaml(path, info)
     return AppConfig(path, info)
+
+
+def _raw_yaml(text):
+    """app.yaml as plain YAML, or None when it does not parse (the SDK's parser then says why)."""
+    import yaml
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None

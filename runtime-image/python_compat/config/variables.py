@@ -64,6 +64,10 @@ VARIABLES = (
              'comma-separated IPs/CIDRs whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed',
              default_doc='none'),
     Variable('HEALTH_CHECK_PATH', types.url_path, '/_ah/health', 'the legacy health-check path'),
+    Variable('STRICT_STARTUP', types.flag, 'false',
+             '`true` stops the container at start-up on what App Engine only found when a request arrived (a '
+             'script that cannot be imported, a missing `error_handlers` file or `static_dir`) instead of a '
+             'warning: for app owners\' CI'),
     Variable('NDB_DEBUG', types.flag, '0',
              "`1` turns ndb's debugging aids back on: every future records the stack that created it (a tenth of "
              "a small ndb request's CPU). Its argument checks stay on either way"),

@@ -33,7 +33,7 @@ def build_served_app(settings, config):
     login_cookie = devlogin.LoginCookie() if settings.identity_source == 'dev-login' else None
     # Before the app is imported: a bad identity setting must stop the container with one line.
     identity_source = identity.identity_source(settings, login_cookie)
-    router = loader.AppLoader(config).load()
+    router = loader.AppLoader(config, settings.strict_startup).load()
     readiness = health.Readiness()
     readiness.app_loaded = True
     if config.warmup_enabled:
