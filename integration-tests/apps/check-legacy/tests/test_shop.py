@@ -1,0 +1,3 @@
+"""Left out by skip_files: its imports are not the app's."""
+
+from google.appengine.ext import testbed
