@@ -45,7 +45,3 @@ def test_a_wsgi_app_with_no_arguments_sees_the_query_string_but_no_body_as_on_py
     response = post(app, '/wsgi/no-arguments?page=2', data=FORM)
 
     assert response.json() == {'page': '2'}
-
-
-def test_a_missing_cgi_script_answers_404(app):
-    assert app.get('/cgi/gone').status_code == 404

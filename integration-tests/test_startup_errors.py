@@ -59,6 +59,11 @@ def test_without_strict_startup_a_missing_script_module_serves_500(errors_image,
         assert running.get('/anything').status_code == 500
 
 
+def test_without_strict_startup_a_missing_cgi_script_answers_404_and_the_rest_serves(errors_image, start_app):
+    with start_app(errors_image, environment={'APP_ROOT': '/app/missing-cgi'}) as running:
+        assert (running.get('/gone').status_code, running.get('/other').text) == (404, 'still serving')
+
+
 def test_exception_while_importing_the_app_in_strict_mode_prints_the_line_then_the_apps_traceback(
         docker_client, errors_image):
     status, stderr = start_and_fail(docker_client, errors_image,
