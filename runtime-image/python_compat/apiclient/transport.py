@@ -11,6 +11,7 @@ import errno
 import httplib
 import os
 import socket
+import time
 
 from google.appengine.runtime import apiproxy_errors
 
@@ -18,6 +19,8 @@ from python_compat.wire import rpc_protocol
 
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
 DEADLINE_GRACE_SECONDS = 1.0
+# How often a refused connection is tried again while the call's deadline allows.
+CONNECT_RETRY_SECONDS = 0.05
 MAX_IDLE_CONNECTIONS = 64
 # Bytes asked of each recv(): a whole reply of a typical call in one.
 RECEIVE_SIZE = 65536
@@ -61,8 +64,19 @@ class ConnectionPool(object):
         return connection, reused
 
     def connect(self, timeout):
-        """A new connection to the server; socket.error if it cannot be reached."""
-        return _Connection(self.host, self.port, timeout)
+        """A new connection to the server; socket.error if it cannot be reached within `timeout` seconds.
+
+        While nothing listens (the API server is starting next to the app, or being restarted), connecting is
+        tried again until the call's time runs out: the call then succeeds once the server is back, instead of
+        failing at once."""
+        give_up = time.time() + timeout
+        while True:
+            try:
+                return _Connection(self.host, self.port, timeout)
+            except socket.error as error:
+                if error.errno != errno.ECONNREFUSED or time.time() + CONNECT_RETRY_SECONDS >= give_up:
+                    raise
+            time.sleep(CONNECT_RETRY_SECONDS)
 
     def release(self, connection):
         """Returns a connection whose reply has been read completely."""

@@ -30,9 +30,11 @@ class Variable(object):
     default: the text used when the variable is unset (None: unset stays None).
     default_doc: the default as the README shows it (defaults to `default` in backticks).
     secret: removed from os.environ once read, never printed.
+    internal: set by the runtime itself for its own processes (the supervisor's handoff), not by operators; not
+        in the README.
     """
 
-    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False):
+    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False, internal=False):
         self.name = name
         self.parse = parse
         self.default = default
@@ -41,6 +43,7 @@ class Variable(object):
             '`%s`' % default if default not in (None, '') else '—')
         self.read_by = read_by if isinstance(read_by, tuple) else (read_by,)
         self.secret = secret
+        self.internal = internal
 
     @property
     def attribute(self):
@@ -116,7 +119,8 @@ VARIABLES = (
              "IAP's public keys: an https URL (fetched, refreshed hourly) or a JWK-set file"),
     Variable('PROXY_SECRET', types.optional_text, None,
              'with `proxy`: user headers count only on requests carrying this value in '
-             '`X-Python-Compat-Proxy-Secret` (with `TRUSTED_PROXIES` when both are set; at least one is required)'),
+             '`X-Python-Compat-Proxy-Secret` (with `TRUSTED_PROXIES` when both are set; at least one is required); '
+             "removed from the app's environment once read", secret=True),
     Variable('ADMIN_EMAILS', types.email_list, '',
              'comma-separated emails that are administrators when the identity source gives no admin flag'),
     # Tasks and cron
@@ -134,6 +138,15 @@ VARIABLES = (
     Variable('RUNTIME_PATCHES', types.flag, 'on',
              "benchmarks only: `off` serves without the runtime's speed-ups of gunicorn's and gevent's HTTP code "
              '(`serving/patches/`, `apiserver/patches/`), to measure what they are worth', read_by=BOTH),
+    # Handed by the supervisor to the gunicorn master (supervisor/handoff.py)
+    Variable('INTERNAL_TOKEN_SHA256', types.optional_text, None,
+             'the sha256 of the internal-request token, which only the supervisor and the API server hold',
+             internal=True, secret=True),
+    Variable('PROXY_SECRET_SHA256', types.optional_text, None, 'the sha256 of PROXY_SECRET', internal=True,
+             secret=True),
+    Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
+             "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
+             internal=True),
     # The image
     Variable('PYTHON_COMPAT_VERSION', types.text, 'unknown', 'set by the image: the runtime version `version` prints',
              default_doc='the image tag'),

@@ -11,6 +11,7 @@ proxy layer strips client-sent X-AppEngine-* headers, so it sees the proxy's hea
 those headers never reach the app.
 """
 
+import hashlib
 import hmac
 import logging
 
@@ -91,19 +92,22 @@ class IapIdentity(object):
 class ProxyIdentity(object):
     """The user named by a trusted proxy's headers: X-AppEngine-User-Email (with -Id, -Nickname,
     -Organization, -Is-Admin) or Google's X-Goog-Authenticated-User-Email / -Id. Ignored unless the direct
-    peer is in `trusted_networks` (when any are given) and the request carries `secret` (when one is given).
+    peer is in `trusted_networks` (when any are given) and the request carries the secret whose sha256 is
+    `secret_sha256` (when one is given): the worker holds only the hash, so the app cannot read the secret.
     """
 
-    def __init__(self, trusted_networks, secret, admin_emails):
+    def __init__(self, trusted_networks, secret_sha256, admin_emails):
         self.trusted_networks = trusted_networks
-        self.secret = secret
+        self.secret_sha256 = secret_sha256
         self.admin_emails = admin_emails
 
     def from_proxy(self, environ, sent_secret):
         if self.trusted_networks and not networks.address_in(environ.get('REMOTE_ADDR', ''),
                                                               self.trusted_networks):
             return False
-        return not self.secret or hmac.compare_digest(str(sent_secret or ''), str(self.secret))
+        if not self.secret_sha256:
+            return True
+        return hmac.compare_digest(sha256_hex(sent_secret or ''), str(self.secret_sha256))
 
     def user(self, environ):
         sent_secret = environ.pop(PROXY_SECRET_KEY, None)
@@ -171,13 +175,19 @@ def load_iap_keys(location):
         raise StartupError('environment', 'IAP_JWKS', '%r: %s' % (location, error))
 
 
+def sha256_hex(text):
+    return hashlib.sha256(str(text)).hexdigest()
+
+
 def identity_source(settings, login_cookie=None):
     """The source IDENTITY_SOURCE names, built from the settings; StartupError when it cannot work."""
     admins = settings.admin_emails
     if settings.identity_source == 'iap':
         return IapIdentity(load_iap_keys(settings.iap_jwks), settings.iap_audience, admins)
     if settings.identity_source == 'proxy':
-        return ProxyIdentity(settings.trusted_proxies, settings.proxy_secret, admins)
+        secret_sha256 = settings.proxy_secret_sha256 or (sha256_hex(settings.proxy_secret)
+                                                         if settings.proxy_secret else None)
+        return ProxyIdentity(settings.trusted_proxies, secret_sha256, admins)
     if settings.identity_source == 'dev-login':
         _log.warning('IDENTITY_SOURCE=dev-login: anyone can sign in as anyone at %s; for development only',
                      devlogin.LOGIN_PATH)

@@ -174,6 +174,7 @@ def test_short_shared_secret_is_a_start_up_error():
 def test_shared_secret_becomes_the_internal_token(monkeypatch):
     monkeypatch.setattr(internal_token._Token, 'value', 'random')
     monkeypatch.setattr(internal_token._Token, 'shared', False)
+    monkeypatch.setattr(internal_token._Token, 'sha256', 'random-sha256')
 
     internal_token.use_secret('s' * 40)
 

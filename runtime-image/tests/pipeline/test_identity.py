@@ -152,7 +152,7 @@ TRUSTED = parse_network_list('10.0.0.0/8')
 
 
 def proxy_user(trusted=TRUSTED, secret=None, admins=frozenset(), **environ):
-    return user_of(identity.ProxyIdentity(trusted, secret, admins), **environ)
+    return user_of(identity.ProxyIdentity(trusted, secret and identity.sha256_hex(secret), admins), **environ)
 
 
 def test_user_headers_from_the_trusted_network_sign_the_user_in():
@@ -217,7 +217,7 @@ def test_network_and_secret_are_both_required_when_both_are_set():
 
 
 def test_shared_secret_never_reaches_the_app():
-    seen = seen_by_app(identity.ProxyIdentity([], 's3cret', frozenset()), HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
+    seen = seen_by_app(identity.ProxyIdentity([], identity.sha256_hex('s3cret'), frozenset()), HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
 
     assert 'HTTP_X_PYTHON_COMPAT_PROXY_SECRET' not in seen
 
@@ -382,7 +382,7 @@ def test_proxy_source_uses_trusted_proxies_and_secret():
     configured = Settings({'IDENTITY_SOURCE': 'proxy', 'TRUSTED_PROXIES': '10.0.0.0/8', 'PROXY_SECRET': 'x'})
     source = identity.identity_source(configured)
 
-    assert (source.trusted_networks, source.secret) == (configured.trusted_proxies, 'x')
+    assert (source.trusted_networks, source.secret_sha256) == (configured.trusted_proxies, identity.sha256_hex('x'))
 
 
 def test_dev_login_source():
