@@ -1,7 +1,7 @@
 """Who the user is, from the one identity source the operator enabled with IDENTITY_SOURCE.
 
   none       nobody is signed in (the default)
-  iap        Identity-Aware Proxy: the ES256 JWT in X-Goog-IAP-JWT-Assertion, verified
+  iap        Identity-Aware Proxy: the ES256 JWT in X-Goog-IAP-JWT-Assertion, verified (iap_jwt.py)
   proxy      a trusted proxy's user headers, honoured only from TRUSTED_PROXIES and/or with PROXY_SECRET
   dev-login  the development sign-in page at /_ah/login (devlogin.py)
 
@@ -71,13 +71,13 @@ class IapIdentity(object):
         self.admin_emails = admin_emails
 
     def user(self, environ):
-        from python_compat.pipeline import jwt_es256
+        from python_compat.pipeline import iap_jwt
         token = environ.get(IAP_ASSERTION_KEY)
         if not token:
             return None
         try:
-            claims = jwt_es256.verify(token, self.keys, self.audience)
-        except jwt_es256.InvalidToken as error:
+            claims = iap_jwt.verify(token, self.keys, self.audience)
+        except iap_jwt.InvalidToken as error:
             _log.warning('ignoring the IAP JWT assertion: %s', error)
             return None
         email = claims.get('email')
@@ -160,14 +160,14 @@ class UserKeys(object):
 
 def load_iap_keys(location):
     """The IAP public keys: fetched (and refreshed) from an https URL, or read once from a file."""
-    from python_compat.pipeline import jwt_es256
+    from python_compat.pipeline import iap_jwt
     if location.startswith('https://'):
-        return jwt_es256.FetchedKeys(location)
+        return iap_jwt.FetchedKeys(location)
     if '://' in location:
         raise StartupError('environment', 'IAP_JWKS', '%r: expected an https:// URL or a file path' % location)
     try:
         with open(location) as jwk_file:
-            return jwt_es256.StaticKeys(jwt_es256.public_keys_from_jwk_set(jwk_file.read()))
+            return iap_jwt.StaticKeys(iap_jwt.certs_from_jwk_set(jwk_file.read()))
     except IOError as error:
         raise StartupError('environment', 'IAP_JWKS', '%r: cannot read the JWK set file: %s'
                            % (location, error.strerror))

@@ -9,12 +9,12 @@ from python_compat.pipeline import devlogin
 from python_compat.pipeline import inbound_mail
 from python_compat.pipeline import identity
 from python_compat.wire import internal_token
-from python_compat.pipeline import jwt_es256
+from python_compat.pipeline import iap_jwt
 from python_compat.pipeline import trusted_proxy
 from python_compat.errors import StartupError
 from python_compat.config.networks import parse_network_list
 from python_compat.config.settings import Settings
-from test_jwt_es256 import AUDIENCE, iap_claims, jwk_set, new_key, signed_token
+from test_iap_jwt import AUDIENCE, iap_claims, jwk_set, new_key, signed_token
 
 FORGED_HEADERS = {'HTTP_X_APPENGINE_USER_EMAIL': 'mallory@example.com', 'HTTP_X_APPENGINE_USER_IS_ADMIN': '1',
                   'HTTP_X_APPENGINE_USER_ID': '42',
@@ -61,7 +61,7 @@ def iap_key():
 
 @pytest.fixture(scope='module')
 def iap(iap_key):
-    keys = jwt_es256.StaticKeys(jwt_es256.public_keys_from_jwk_set(jwk_set(('key-1', iap_key))))
+    keys = iap_jwt.StaticKeys(iap_jwt.certs_from_jwk_set(jwk_set(('key-1', iap_key))))
     return identity.IapIdentity(keys, AUDIENCE, frozenset(['boss@example.com']))
 
 
@@ -120,7 +120,7 @@ def test_iap_keys_from_a_file(tmpdir, iap_key):
 
     keys = identity.load_iap_keys(str(path))
 
-    assert keys.key('key-1') is not None
+    assert list(keys.certs('key-1')) == ['key-1']
 
 
 @pytest.mark.parametrize('content, problem', [(None, 'cannot read'), ('{"keys": []}', 'no P-256')])
@@ -138,7 +138,7 @@ def test_unusable_iap_key_file_is_a_startup_error(tmpdir, content, problem):
 def test_iap_keys_from_an_https_url_are_fetched_when_needed():
     keys = identity.load_iap_keys('https://www.gstatic.com/iap/verify/public_key-jwk')
 
-    assert isinstance(keys, jwt_es256.FetchedKeys) and keys.fetched_at is None
+    assert isinstance(keys, iap_jwt.FetchedKeys) and keys.fetched_at is None
 
 
 def test_iap_keys_from_a_plain_http_url_are_refused():
