@@ -34,13 +34,17 @@ def answers(host, port):
 
 
 class EmbeddedApiServer(object):
-    def __init__(self, app_id, port, storage_path, app_root, task_target_url, api_server_environment):
+    def __init__(self, app_id, port, storage_path, app_root, task_target_url, api_server_environment,
+                 api_server_secret=None):
         self.command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id,
                         '--port', str(port), '--storage-path', storage_path, '--app-root', app_root]
         # Push tasks go to this container's app, carrying the token its proxy accepts (in the environment,
         # where other users cannot read it, unlike the command line).
         self.environment = dict(os.environ, **api_server_environment)
         self.environment.update(TASK_TARGET_URL=task_target_url, INTERNAL_REQUEST_SECRET=internal_token.token())
+        if api_server_secret:
+            # The app's calls are signed when the operator set one: its own server checks them too.
+            self.environment['API_SERVER_SECRET'] = api_server_secret
         self.port = port
         self.storage_path = storage_path
         self.process = None

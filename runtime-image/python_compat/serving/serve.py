@@ -63,9 +63,10 @@ def _connect_app_engine_apis(settings, config):
         app_id = platform_variables.application_id(settings, config)
         embedded = embedded_api_server.EmbeddedApiServer(app_id, settings.api_port, settings.api_storage_path,
                                                          settings.app_root, 'http://127.0.0.1:%d' % settings.port,
-                                                         settings.api_server_environment)
+                                                         settings.api_server_environment,
+                                                         settings.api_server_secret)
         embedded.start()
         embedded.start_supervisor()
-    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)
+    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)
