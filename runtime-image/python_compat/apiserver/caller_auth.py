@@ -16,8 +16,7 @@ import ipaddress
 import logging
 import time
 
-from python_compat.apiserver import replay_guard as replay_guard_module
-
+from python_compat.apiserver import replay_guard
 from python_compat.wire import api_signature
 from python_compat.wire import rpc_protocol
 

@@ -17,7 +17,7 @@ SMTP_TIMEOUT_SECONDS = 30
 class DeliveryFailed(Exception):
     """The message was delivered to nobody.
 
-    stage: 'connect' (unreachable, TLS, a broken conversation), 'login', 'sender', 'recipients' or 'message' —
+    stage: 'connect' (unreachable, TLS, a broken conversation), 'login', 'sender', 'recipients' or 'message':
     which step the server refused. permanent: the server answered 5xx (trying again will not help).
     """
 
@@ -124,6 +124,8 @@ def _text(reply):
 
 
 def _close(smtp):
+    if getattr(smtp, 'sock', None) is None:
+        return  # never connected
     try:
         smtp.quit()
     except (smtplib.SMTPException, socket.error, ssl.SSLError):
