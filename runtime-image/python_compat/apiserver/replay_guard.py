@@ -3,12 +3,12 @@
 
 class ReplayGuard(object):
     """Accepts each (timestamp, nonce) once. A signature older than `window_seconds` is refused on its age, so one
-    is forgotten once its timestamp has left the window: memory holds at most the signatures of the last
-    2-3 windows (about 100 bytes each)."""
+    is forgotten once its timestamp has left the window: memory holds the nonces of the last 2-3 windows."""
 
     def __init__(self, window_seconds):
         self._window = int(window_seconds)
-        # Bucket (timestamp // window) -> the (timestamp, nonce) pairs seen in it.
+        # Bucket (timestamp // window) -> the nonces seen in it. A nonce is random (96 bits): its timestamp need not
+        # be kept with it.
         self._buckets = {}
 
     def first_time(self, timestamp, nonce, now):
@@ -18,10 +18,9 @@ class ReplayGuard(object):
         if seen is None:
             self._forget_before(int(now) - self._window)
             seen = self._buckets[bucket] = set()
-        key = (timestamp, nonce)
-        if key in seen:
+        if nonce in seen:
             return False
-        seen.add(key)
+        seen.add(nonce)
         return True
 
     def _forget_before(self, oldest_timestamp):
