@@ -72,6 +72,11 @@ class BlobUploads(object):
                        self.api_address[0], self.api_address[1], error)
             raise UploadRefused(503, 'blobstore upload failed, try again\n')
         success_path = headers.get(wire.SUCCESS_PATH_HEADER.lower())
+        if status == 401:
+            # Not the user's fault: this container does not sign with the API server's API_SERVER_SECRET.
+            _log.error('blobstore upload: the API server at %s:%d refused it: %s (API_SERVER_SECRET)',
+                       self.api_address[0], self.api_address[1], body.strip())
+            raise UploadRefused(503, 'blobstore upload failed, try again\n')
         if status != 200 or success_path is None:
             raise UploadRefused(status, _refusal_text(status))
         return _forwarded_environ(environ, success_path, headers['content-type'], body)

@@ -3,16 +3,21 @@
 import contextlib
 import socket
 import time
+import urlparse
 
 import pytest
 
 from google.appengine.api import apiproxy_stub_map
 from google.appengine.api import datastore
 from google.appengine.api import memcache
+from google.appengine.ext import blobstore
 from google.appengine.runtime import apiproxy_errors
 
 from api_fixtures import APPLICATION_ID, ApiServerProcess
+from conftest import call_wsgi, make_environ
 from python_compat import apiclient
+from python_compat.pipeline.blob_upload import BlobUploads
+from python_compat.wire import api_signature
 
 SECRET = 'k' * 48
 
@@ -86,3 +91,24 @@ def test_an_unsigned_blobstore_upload_is_refused(signed_server):
         assert sock.recv(4096).startswith('HTTP/1.1 401 ')
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize('secret, status', [(SECRET, 200), (None, 503)], ids=['signed', 'unsigned'])
+def test_the_runtime_signs_blobstore_uploads(signed_server, monkeypatch, secret, status):
+    with client(signed_server, SECRET, monkeypatch):
+        path = urlparse.urlsplit(blobstore.create_upload_url('/done')).path
+    body = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n' \
+           'Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n'
+    uploads = BlobUploads(('127.0.0.1', signed_server.port), api_signature.signer_for(secret))
+
+    def success_path(start_response):
+        start_response('200 OK', [])
+        return ['stored']
+
+    def app(environ, start_response):
+        return uploads.serve(environ, start_response, lambda forwarded: success_path(start_response))
+
+    response = call_wsgi(app, make_environ(path, 'POST', body=body, CONTENT_TYPE='multipart/form-data; boundary=b'))
+
+    assert response.code == status
+    assert response.body == ('stored' if status == 200 else 'blobstore upload failed, try again\n')
