@@ -136,6 +136,7 @@ def parse_args(argv, settings=None):
     return ApiServerConfig(
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, mail_relay=mail_relay,
-        admin_email_recipients=settings.appengine_admin_email_recipients, default_http_server=args.default_http_server, task_target_url=args.task_target_url,
+        admin_email_recipients=settings.appengine_admin_email_recipients,
+        default_http_server=args.default_http_server, task_target_url=args.task_target_url,
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
         api_server_secret=settings.api_server_secret)
