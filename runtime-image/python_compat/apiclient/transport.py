@@ -15,6 +15,7 @@ import time
 
 from google.appengine.runtime import apiproxy_errors
 
+from python_compat.wire import api_signature
 from python_compat.wire import rpc_protocol
 
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
@@ -41,9 +42,11 @@ class ConnectionPool(object):
     (gunicorn workers) the parent's connections are dropped, never shared.
     """
 
-    def __init__(self, host, port, max_idle=MAX_IDLE_CONNECTIONS):
+    def __init__(self, host, port, max_idle=MAX_IDLE_CONNECTIONS, signer=None):
         self.host = host
         self.port = port
+        # A wire.api_signature.Signer when the server authenticates its callers (API_SERVER_SECRET), else None.
+        self.signer = signer
         self._max_idle = max_idle
         self._idle = collections.deque()
         self._pid = os.getpid()
@@ -229,8 +232,10 @@ class PendingCall(object):
         self._pool = pool
         self._deadline = deadline_seconds
         # Headers and body leave in one segment.
-        self._request = '%s%s: %r\r\nContent-Length: %d\r\n\r\n%s' % (
-            pool.request_head, rpc_protocol.DEADLINE_HEADER, float(deadline_seconds), len(body), body)
+        signature = '' if pool.signer is None else '%s: %s\r\n' % (
+            api_signature.HEADER, pool.signer.header_value('POST', rpc_protocol.PATH, '', body))
+        self._request = '%s%s: %r\r\n%sContent-Length: %d\r\n\r\n%s' % (
+            pool.request_head, rpc_protocol.DEADLINE_HEADER, float(deadline_seconds), signature, len(body), body)
         self._connection = None
         self._reused = False
         self._send_error = None
@@ -284,8 +289,8 @@ class PendingCall(object):
         status, reason, body, keep_alive = self._connection.read_reply()
         if status != 200:
             self._abandon()
-            raise apiproxy_errors.RPCFailedError(
-                'API server at %s:%d answered HTTP %d %s' % (self._pool.host, self._pool.port, status, reason))
+            raise apiproxy_errors.RPCFailedError('API server at %s:%d answered HTTP %d %s%s' % (
+                self._pool.host, self._pool.port, status, reason, ': ' + body.strip()[:200] if body.strip() else ''))
         if keep_alive:
             self._pool.release(self._connection)
             self._connection = None

@@ -15,6 +15,8 @@ API_SERVER = 'api-server'
 BOTH = (APP, API_SERVER)
 
 DEFAULT_API_PORT = '10001'
+# The port Google's Python 3 SDK sends SMTP mail to when APPENGINE_SMTP_PORT is unset (submission).
+DEFAULT_SMTP_PORT = '587'
 DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
 IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
 LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
@@ -104,9 +106,31 @@ VARIABLES = (
     Variable('MEMCACHE_SERVERS', types.host_port_list(MEMCACHED_PORT), '',
              '`host:port,…` of memcached servers that serve the memcache API (on the API server)',
              default_doc='unset: memcache lives in the API server', read_by=API_SERVER),
+    Variable('API_SERVER_SECRET', types.secret(MIN_SECRET_LENGTH), None,
+             '≥ 32 characters shared by the API server and every client: each call is signed with it (HMAC, '
+             'never sent itself) and unsigned calls are refused. Required when the API server listens beyond '
+             '127.0.0.1', default_doc='unset: calls are not authenticated (loopback only)', read_by=BOTH,
+             secret=True),
     Variable('DEFAULT_TICKET', types.optional_text, None,
              'the API ticket of calls made outside a request (the Managed VM runtime\'s variable)',
              default_doc='a fixed placeholder'),
+    # Mail (the names of Google's Python 3 App Engine SDK): sent by the API server
+    Variable('APPENGINE_USE_SMTP_MAIL_SERVICE', types.flag, 'false',
+             '`true` sends the mail API\'s messages through the SMTP server below; `false` only logs them',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_HOST', types.optional_text, None, 'the SMTP server (required with SMTP mail)',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_PORT', types.port, DEFAULT_SMTP_PORT, 'its port', read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_USER', types.optional_text, None, 'user to log in as (no login when unset)',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_PASSWORD', types.optional_text, None, 'its password', read_by=API_SERVER,
+             secret=True),
+    Variable('APPENGINE_SMTP_USE_TLS', types.flag, 'true',
+             '`true` requires STARTTLS with a certificate valid for the host (system CAs, or `SSL_CERT_FILE`); '
+             '`false` talks in clear text, for a relay on a private network', read_by=API_SERVER),
+    Variable('APPENGINE_ADMIN_EMAIL_RECIPIENTS', types.email_list, '',
+             'comma-separated addresses `send_mail_to_admins` delivers to', default_doc='none: it fails',
+             read_by=API_SERVER),
     # Identity
     Variable('IDENTITY_SOURCE', types.choice(*IDENTITY_SOURCES), 'none',
              'where signed-in users come from: `none`, `iap` (a verified IAP JWT), `proxy` (user headers from a '

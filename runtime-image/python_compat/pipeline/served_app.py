@@ -11,6 +11,7 @@ from python_compat.config import platform_variables
 from python_compat.pipeline import trusted_proxy
 from python_compat.pipeline import request_environ
 from python_compat.pipeline import request_pipeline
+from python_compat.wire import api_signature
 from python_compat.wire import container_status
 
 
@@ -47,6 +48,7 @@ def build_served_app(settings, config):
     pipeline = request_pipeline.RequestPipeline(
         router, identity.UserKeys(identity_source, variables['AUTH_DOMAIN']),
         trusted_proxy.TrustedProxy(settings.trusted_proxies), environ, variables['GOOGLE_CLOUD_PROJECT'],
-        platform_steps, blob_upload.BlobUploads((settings.api_host or '127.0.0.1', settings.api_port)),
+        platform_steps, blob_upload.BlobUploads((settings.api_host or '127.0.0.1', settings.api_port),
+                                                api_signature.signer_for(settings.api_server_secret)),
         health_checks.paths())
     return ServedApp(pipeline, readiness, variables)

@@ -24,12 +24,14 @@ def report_and_exit(error):
     sys.exit(1)
 
 
-def serve():
-    """Serves the app in APP_ROOT until gunicorn stops; any user error ends here with one line."""
+def serve(secrets=None):
+    """Serves the app in APP_ROOT until gunicorn stops; any user error ends here with one line. `secrets`: the
+    variables the supervisor handed on stdin (API_SERVER_SECRET, which the API client signs calls with)."""
+    from python_compat.config import variables
     from python_compat.config.settings import read_settings
     from python_compat.serving import gunicorn_settings
     try:
-        settings = read_settings()
+        settings = read_settings(variables.APP, dict(os.environ, **(secrets or {})))
         effective = gunicorn_settings.effective_settings(settings)
         if 'gevent' in str(effective.value('worker_class')).lower():
             # Before the app (and the SDK) is imported, so every module sees cooperative sockets and locks.
@@ -60,6 +62,6 @@ def _connect_app_engine_apis(settings):
     """Routes the app's API calls to API_HOST, or to the API server the supervisor runs, before the app is
     imported."""
     from python_compat import apiclient
-    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port)
+    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

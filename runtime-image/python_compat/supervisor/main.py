@@ -182,10 +182,11 @@ def _api_server_child(settings, app_yaml, token):
     command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id, '--port', str(settings.api_port),
                '--storage-path', settings.api_storage_path, '--app-root', settings.app_root,
                handoff.SECRETS_ON_STDIN_FLAG]
-    environment = dict(os.environ, **settings.api_server_environment)
+    environment = dict(os.environ, **handoff.without_secrets(settings.api_server_environment))
     # Push tasks go to this container's app.
     environment['TASK_TARGET_URL'] = 'http://127.0.0.1:%d' % settings.port
-    return children.Child('API server', command, environment, handoff.api_server_secrets(token))
+    secrets = handoff.api_server_secrets(token, settings, settings.api_server_environment)
+    return children.Child('API server', command, environment, secrets)
 
 
 def _warmup(settings, status):
@@ -233,8 +234,9 @@ def serve():
     status = container_status.StatusFile(
         status_path, api_server=container_status.STARTING if api_server else container_status.EXTERNAL,
         warmup=container_status.WARMUP_PENDING if warmup_enabled else container_status.NO_WARMUP)
-    app = children.Child('gunicorn', [sys.executable, '-m', 'python_compat.serving'],
-                         handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path))
+    app = children.Child('gunicorn', [sys.executable, '-m', 'python_compat.serving', handoff.SECRETS_ON_STDIN_FLAG],
+                         handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path),
+                         handoff.app_secrets(settings))
     background = [_warmup(settings, status)] if warmup_enabled else []
     if settings.cron_enabled:
         background.append(_cron(settings))

@@ -29,7 +29,17 @@ def test_the_app_process_reads_the_handed_hash_as_its_proxy_secret():
 
 
 def test_the_api_servers_secrets_travel_as_one_json_object_and_the_stream_is_closed():
-    stream = io.BytesIO(handoff.api_server_secrets('the-token'))
+    settings = Settings({'API_SERVER_SECRET': 'a' * 32, 'APPENGINE_SMTP_PASSWORD': 'mail-password',
+                         'APPENGINE_SMTP_HOST': 'smtp'})
+    stream = io.BytesIO(handoff.api_server_secrets('the-token', settings, settings.api_server_environment))
 
-    assert handoff.read_secrets(stream) == {'INTERNAL_REQUEST_SECRET': 'the-token'}
+    assert handoff.read_secrets(stream) == {'INTERNAL_REQUEST_SECRET': 'the-token', 'API_SERVER_SECRET': 'a' * 32,
+                                            'APPENGINE_SMTP_PASSWORD': 'mail-password'}
     assert stream.closed
+    assert handoff.without_secrets(settings.api_server_environment) == {'APPENGINE_SMTP_HOST': 'smtp'}
+
+
+def test_the_apps_one_secret_is_the_api_server_secret_it_signs_calls_with():
+    assert handoff.read_secrets(io.BytesIO(handoff.app_secrets(Settings({'API_SERVER_SECRET': 'b' * 32})))) == {
+        'API_SERVER_SECRET': 'b' * 32}
+    assert handoff.read_secrets(io.BytesIO(handoff.app_secrets(Settings({})))) == {}
