@@ -14,14 +14,25 @@ def main(argv=None):
     from gevent import monkey
     monkey.patch_all()
 
+    import os
     import sys
     from python_compat.config import variables
     from python_compat.config.settings import read_settings
     from python_compat.errors import StartupError
     from python_compat.logs import setup as log_setup
+    from python_compat.supervisor import handoff
+    from python_compat.supervisor import process
     from python_compat.wire import internal_token
+    # It holds the internal-request token, and the app's processes run as the same uid.
+    process.make_non_dumpable()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    environ = os.environ
+    if handoff.SECRETS_ON_STDIN_FLAG in argv:
+        # Started by the supervisor: the secrets come on stdin, never through the environment.
+        argv.remove(handoff.SECRETS_ON_STDIN_FLAG)
+        environ = dict(os.environ, **handoff.read_secrets(sys.stdin))
     try:
-        settings = read_settings(variables.API_SERVER)
+        settings = read_settings(variables.API_SERVER, environ)
     except StartupError as error:
         sys.exit('python-compat api-server: %s' % error.line())
     # Before the SDK is imported, so the warnings its modules log at import time are formatted too; in the
@@ -32,4 +43,4 @@ def main(argv=None):
     from python_compat.apiserver import config
     from python_compat.apiserver import http_server
 
-    http_server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv, settings))
+    http_server.serve_forever(config.parse_args(argv, settings))

@@ -109,7 +109,8 @@ def _check_identity_source(settings):
     if settings.identity_source == 'iap' and not settings.iap_audience:
         raise StartupError('environment', 'IAP_AUDIENCE', 'required with IDENTITY_SOURCE=iap: the `aud` of '
                            "your IAP JWTs, e.g. /projects/NUMBER/apps/PROJECT_ID")
-    if settings.identity_source == 'proxy' and not (settings.trusted_proxies or settings.proxy_secret):
+    if settings.identity_source == 'proxy' and not (settings.trusted_proxies or settings.proxy_secret
+                                                   or settings.proxy_secret_sha256):
         raise StartupError('environment', 'IDENTITY_SOURCE', 'proxy: set TRUSTED_PROXIES and/or PROXY_SECRET '
                            'so that only your proxy can name the user')
 
