@@ -96,9 +96,15 @@ class RequestLocalEnviron(os._Environ):
 
     def begin_wsgi_request(self, wsgi_environ):
         """Starts the request `wsgi_environ` describes, with a fresh REQUEST_LOG_ID (also put in the WSGI
-        environ, for the request log). Its os.environ lasts until end_request, so also while its body streams."""
+        environ, for the request log) and the platform's SERVER_SOFTWARE in the WSGI environ too. Its os.environ
+        lasts until end_request, so also while its body streams."""
         values = request_values(wsgi_environ)
         wsgi_environ[LOG_ID_KEY] = values['REQUEST_LOG_ID']
+        # python27 built the app's WSGI environ from the request's environment: its SERVER_SOFTWARE is the
+        # platform's (apps and the deferred builtin read it there), not the HTTP server's.
+        software = self.platform_variables.get('SERVER_SOFTWARE')
+        if software is not None:
+            wsgi_environ['SERVER_SOFTWARE'] = software
         self.begin_request(values)
 
     def end_request(self):

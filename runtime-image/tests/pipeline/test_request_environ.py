@@ -296,6 +296,18 @@ def test_platform_variables_apply_over_the_process_environment(environ):
     assert call_wsgi(pipeline_for(app, local_environ=environ), make_environ()).body == 'Development/1.9.88 python-compat'
 
 
+def test_the_apps_wsgi_environ_carries_the_platforms_server_software(environ):
+    environ.platform_variables = {'SERVER_SOFTWARE': 'Google App Engine/1.9.88'}
+
+    def app(wsgi_environ, start_response):
+        start_response('200 OK', [])
+        return [wsgi_environ['SERVER_SOFTWARE']]
+
+    response = call_wsgi(pipeline_for(app, local_environ=environ), make_environ(SERVER_SOFTWARE='gunicorn/19.10.0'))
+
+    assert response.body == 'Google App Engine/1.9.88'
+
+
 def test_the_request_ends_when_the_body_is_closed(environ):
     def app(wsgi_environ, start_response):
         start_response('200 OK', [])
