@@ -30,6 +30,13 @@ def main(argv=None):
     internal_token.use_secret(settings.internal_request_secret)
 
     from python_compat.apiserver import config
+    api_server_config = config.parse_args(sys.argv[1:] if argv is None else argv, settings)
+    if api_server_config.cloud_datastore is not None:
+        # Before the server imports the SDK's datastore modules: they decide then whether they convert to v1.
+        from python_compat.apiserver.datastore import cloud
+        cloud.install_sdk_v1_support()
     from python_compat.apiserver import http_server
-
-    http_server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv, settings))
+    try:
+        http_server.serve_forever(api_server_config)
+    except StartupError as error:
+        sys.exit('python-compat api-server: %s' % error.line())

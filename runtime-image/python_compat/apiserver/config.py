@@ -2,6 +2,7 @@
 
 import argparse
 
+from python_compat.apiserver.datastore.cloud import settings as cloud_datastore_settings
 from python_compat.config import types
 from python_compat.config import variables
 from python_compat.errors import StartupError
@@ -33,12 +34,13 @@ class ApiServerConfig(object):
     memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
         in-process stub.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
+    cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
                  smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
-                 task_target_url=None, memcache_servers=(), runtime_patches=True):
+                 task_target_url=None, memcache_servers=(), runtime_patches=True, cloud_datastore=None):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -57,6 +59,7 @@ class ApiServerConfig(object):
         self.memcache_servers = list(memcache_servers)
         self.task_target_url = task_target_url
         self.runtime_patches = runtime_patches
+        self.cloud_datastore = cloud_datastore
 
 
 def _port(value):
@@ -131,4 +134,5 @@ def parse_args(argv, settings=None):
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
         smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
-        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches)
+        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
+        cloud_datastore=cloud_datastore_settings.from_settings(settings))
