@@ -5,6 +5,7 @@ Import the fixtures into a test module (`from api_fixtures import api_server, ap
 
 import BaseHTTPServer
 import contextlib
+import os
 import SocketServer
 import signal
 import socket
@@ -37,10 +38,12 @@ def free_port():
 class ApiServerProcess(object):
     """`python -m python_compat.apiserver` as a child process, with its log in a file."""
 
-    def __init__(self, storage_path, log_path, app_id=APP_ID):
+    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None):
+        """environment: variables added to the server's environment (e.g. its datastore backend)."""
         self.storage_path = str(storage_path)
         self.log_path = str(log_path)
         self.app_id = app_id
+        self.environment = environment
         self.port = None
         self._process = None
 
@@ -51,7 +54,8 @@ class ApiServerProcess(object):
             self._process = subprocess.Popen(
                 [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id,
                  '--port', str(self.port), '--storage-path', self.storage_path],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT,
+                env=dict(os.environ, **self.environment) if self.environment else None)
         self._wait_until_healthy()
         return self
 

@@ -76,7 +76,7 @@ class Converter(object):
         try:
             query = datastore_query.Query._from_pb(v3_query)  # pylint: disable=protected-access
             options = datastore_query.QueryOptions(
-                keys_only=v3_query.keys_only() or None,
+                keys_only=bool(v3_query.keys_only()) or None,
                 projection=tuple(name.decode('utf-8') for name in v3_query.property_name_list()) or None)
             request = query._to_pb_v1(self._query_connection, options)  # pylint: disable=protected-access
         except (datastore_pbs.InvalidConversionError, datastore_errors.Error) as error:
