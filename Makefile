@@ -108,7 +108,7 @@ unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 in
 	@docker run --rm --network=none -v $(CURDIR)/README.md:/opt/README.md:ro -e PYTHON_COMPAT_README=/opt/README.md \
 	  $(RUNTIME_TEST_IMAGE)
 
-integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
+integration-test: build runtime-test test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
 
 bench: build test-tools ## Benchmarks against baselines measured in the same run; results saved under bench/results/

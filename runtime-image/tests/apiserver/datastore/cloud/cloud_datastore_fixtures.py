@@ -1,6 +1,6 @@
 """Fixtures for the Cloud Datastore backend tests: an API server serving the datastore from an emulator.
 
-The emulator is a Java program on the host; integration-tests/test_cloud_datastore.py starts it on
+The emulator is a Java program on the host; integration-tests/test_cloud_datastore_suite.py starts it on
 127.0.0.1 and runs these tests in the test image in the host's network namespace, with
 DATASTORE_EMULATOR_HOST naming it and CLOUD_DATASTORE_EMULATOR saying which one it is (`datastore`, or
 `firestore` for the Firestore emulator in Datastore mode). Without DATASTORE_EMULATOR_HOST (the plain unit
@@ -25,7 +25,7 @@ EMULATOR_HOST = os.environ.get('DATASTORE_EMULATOR_HOST')
 # `datastore` (the Datastore emulator, optimistic like App Engine) or `firestore` (Firestore in Datastore mode).
 EMULATOR = os.environ.get('CLOUD_DATASTORE_EMULATOR', 'datastore')
 needs_emulator = pytest.mark.skipif(not EMULATOR_HOST, reason='needs a Cloud Datastore emulator '
-                                    '(run by integration-tests/test_cloud_datastore.py)')
+                                    '(run by integration-tests/test_cloud_datastore_suite.py)')
 
 
 class Project(object):

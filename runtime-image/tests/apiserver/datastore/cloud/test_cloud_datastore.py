@@ -1,9 +1,11 @@
 """The datastore from Cloud Datastore (an emulator): ndb and db behave as on App Engine.
 
-Runs only with an emulator (see cloud_datastore_fixtures); integration-tests/test_cloud_datastore.py runs
+Runs only with an emulator (see cloud_datastore_fixtures); integration-tests/test_cloud_datastore_suite.py runs
 this module against the Datastore emulator and the Firestore emulator in Datastore mode.
 """
 
+import threading
+import time
 import uuid
 
 import pytest
@@ -22,6 +24,7 @@ from cloud_datastore_fixtures import needs_emulator
 pytestmark = needs_emulator
 firestore_mode_only_differs = pytest.mark.skipif(EMULATOR == 'firestore', reason='Firestore mode differs: see '
                                                  'the test that documents it')
+firestore_mode_only = pytest.mark.skipif(EMULATOR != 'firestore', reason='documents a Firestore-mode difference')
 
 
 class Greeting(ndb.Model):
@@ -453,9 +456,55 @@ def test_reserved_kinds_are_stored_under_ordinary_names_and_read_back(cloud_api)
     assert len(stored.found) == 1
 
 
+@firestore_mode_only_differs
 def test_a_query_v1_refuses_reports_bad_request(cloud_api):
     # The first sort order must be the inequality's property (App Engine's rule too).
     query = Greeting.query(Greeting.rank > 1).order(Greeting.author)
 
     with pytest.raises(datastore_errors.BadRequestError):
         query.fetch(1)
+
+
+# -- what differs on the Firestore emulator in Datastore mode ------------------------------------------------
+
+@firestore_mode_only
+def test_firestore_mode_accepts_a_sort_order_app_engine_refused(cloud_api):
+    author = unique('author')
+    Greeting(author=author, rank=2).put()
+
+    assert len(Greeting.query(Greeting.rank > 1).order(Greeting.author).fetch(1)) == 1
+
+
+@firestore_mode_only
+def test_firestore_emulator_refuses_kind_and_namespace_queries(cloud_api):
+    Greeting(author='x').put()
+
+    for metadata_query in (metadata.get_kinds, metadata.get_namespaces):
+        with pytest.raises(datastore_errors.BadRequestError) as refused:
+            metadata_query()
+        assert 'not supported in the Datastore Mode emulator' in str(refused.value)
+
+
+@firestore_mode_only
+def test_firestore_mode_locks_pessimistically_a_write_waits_for_the_transaction(cloud_api):
+    key = Account(balance=0).put()
+    outside = []
+
+    def write_from_elsewhere():
+        Account(key=key, balance=100).put(use_cache=False, use_memcache=False)
+        outside.append(time.time())
+
+    def read_then_write():
+        account = key.get(use_cache=False, use_memcache=False)
+        writer = threading.Thread(target=write_from_elsewhere)
+        writer.start()
+        writer.join(1.0)
+        assert writer.is_alive(), 'the outside write did not wait for the lock the transaction holds'
+        account.balance = 1
+        account.put()
+        return writer
+
+    writer = ndb.transaction(read_then_write, retries=0)
+    writer.join(30)
+
+    assert outside and no_cache(key).balance == 100
