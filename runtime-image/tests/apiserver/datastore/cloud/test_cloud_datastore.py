@@ -13,6 +13,7 @@ import pytest
 from google.appengine.api import datastore
 from google.appengine.api import datastore_errors
 from google.appengine.api import taskqueue
+from google.appengine.ext import blobstore
 from google.appengine.ext import db
 from google.appengine.ext import ndb
 from google.appengine.ext.ndb import metadata
@@ -454,6 +455,19 @@ def test_reserved_kinds_are_stored_under_ordinary_names_and_read_back(cloud_api)
     assert read['filename'] == 'photo.png'
     assert name in [entity.key().name() for entity in queried]
     assert len(stored.found) == 1
+
+
+def test_blobstore_keeps_its_upload_sessions_in_cloud_datastore(cloud_api):
+    # The API server's own blobstore stub writes __BlobUploadSession__ through the same backend.
+    success_path = '/uploaded/%s' % uuid.uuid4().hex
+    blobstore.create_upload_url(success_path)
+    query = datastore_pb2.RunQueryRequest()
+    query.query.kind.add(name='_gae__BlobUploadSession__')
+
+    stored = cloud_api.v1('runQuery', query, datastore_pb2.RunQueryResponse)
+
+    paths = [result.entity.properties['success_path'].string_value for result in stored.batch.entity_results]
+    assert success_path in paths
 
 
 @firestore_mode_only_differs
