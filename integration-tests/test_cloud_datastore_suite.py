@@ -22,11 +22,12 @@ def runtime_test_image():
     return os.environ.get('RUNTIME_TEST_IMAGE', 'python-compat/runtime-test:latest')
 
 
-def run_suite(docker_client, image, emulator):
-    """Runs the py27 suite against `emulator`; returns (exit status, output)."""
+def run_suite(docker_client, image, emulator, database_id):
+    """Runs the py27 suite against `emulator` (and `database_id`); returns (exit status, output)."""
     container = docker_client.containers.run(
         image, command=[SUITE, '-rs', '-p', 'no:warnings'], detach=True, network_mode='host',
-        environment={'DATASTORE_EMULATOR_HOST': emulator.host, 'CLOUD_DATASTORE_EMULATOR': emulator.kind})
+        environment={'DATASTORE_EMULATOR_HOST': emulator.host, 'CLOUD_DATASTORE_EMULATOR': emulator.kind,
+                     'CLOUD_DATASTORE_DATABASE_ID': database_id})
     try:
         status = container.wait(timeout=SUITE_TIMEOUT_SECONDS)['StatusCode']
         return status, container.logs().decode(errors='replace')
@@ -34,15 +35,17 @@ def run_suite(docker_client, image, emulator):
         container.remove(force=True)
 
 
-@pytest.mark.parametrize('kind, flags', [
+@pytest.mark.parametrize('kind, flags, database_id', [
     # Production-like: scattered ids, optimistic transactions like App Engine's.
-    (DATASTORE, ['--auto_id_policy=SCATTERED']),
-    (FIRESTORE, []),
-], ids=['datastore-emulator', 'firestore-emulator-datastore-mode'])
-def test_py27_suite_passes_against_the_emulator(docker_client, runtime_test_image, kind, flags):
+    (DATASTORE, ['--auto_id_policy=SCATTERED'], ''),
+    (FIRESTORE, [], ''),
+    # A named database (DATASTORE_DATABASE_ID): named in every request and key partition.
+    (DATASTORE, ['--auto_id_policy=SCATTERED'], 'named-db'),
+], ids=['datastore-emulator', 'firestore-emulator-datastore-mode', 'datastore-emulator-named-database'])
+def test_py27_suite_passes_against_the_emulator(docker_client, runtime_test_image, kind, flags, database_id):
     emulator = Emulator(kind, flags).start()
     try:
-        status, output = run_suite(docker_client, runtime_test_image, emulator)
+        status, output = run_suite(docker_client, runtime_test_image, emulator, database_id)
     finally:
         emulator.stop()
     print(output)

@@ -3,14 +3,19 @@
 `requests` keeps a pool of keep-alive connections; the API server is monkey-patched by gevent, so every wait
 on the network lets the server's other calls run. Each call ends by its deadline (a gevent.Timeout covers
 the credential refresh, the connection and the reply), and every failure is a V1Error with a google.rpc code.
+
+A named database must be named in the request and in the partition of every key, fields that
+google-cloud-datastore 1.15.5's messages predate; for one, calls go as JSON (the REST API's other encoding)
+with `databaseId` added wherever v1 has it.
 """
 
+import json
 import time
 
 import gevent
 import requests
 from google.auth import exceptions as auth_exceptions
-from google.protobuf.internal import encoder
+from google.protobuf import json_format
 from google.rpc import code_pb2
 from google.rpc import status_pb2
 
@@ -24,10 +29,7 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 # Calls that change nothing if repeated: retried on a connection failure or UNAVAILABLE while time remains.
 IDEMPOTENT_METHODS = frozenset(['lookup', 'runQuery', 'beginTransaction', 'rollback', 'reserveIds'])
 RETRY_DELAYS_SECONDS = (0.05, 0.2, 0.5)
-# `database_id` is field 9 of every v1 request; google-cloud-datastore 1.15.5's messages predate it on all
-# but ReserveIdsRequest, so the field is appended to the encoded request (protobuf allows fields in any order).
-DATABASE_ID_FIELD_NUMBER = 9
-_DATABASE_ID_TAG = encoder.TagBytes(DATABASE_ID_FIELD_NUMBER, 2)
+JSON_CONTENT_TYPE = 'application/json'
 _CODE_FOR_HTTP_STATUS = {
     400: code_pb2.INVALID_ARGUMENT, 401: code_pb2.UNAUTHENTICATED, 403: code_pb2.PERMISSION_DENIED,
     404: code_pb2.NOT_FOUND, 409: code_pb2.ABORTED, 412: code_pb2.FAILED_PRECONDITION,
@@ -41,10 +43,24 @@ def endpoint_for(settings):
     return 'http://%s' % settings.emulator_host if settings.emulator_host else GOOGLE_ENDPOINT
 
 
-def with_database_id(encoded_request, database_id):
-    """`encoded_request` with its `database_id` field set (for messages that lack the field)."""
-    value = database_id.encode('utf-8')
-    return encoded_request + _DATABASE_ID_TAG + encoder._VarintBytes(len(value)) + value  # pylint: disable=protected-access
+def json_with_database_id(request, database_id):
+    """The JSON body of a v1 request with `databaseId` set on the request and on every partition in it."""
+    body = json_format.MessageToDict(request)
+    _add_database_id(body, database_id)
+    body['databaseId'] = database_id
+    return json.dumps(body)
+
+
+def _add_database_id(value, database_id):
+    if isinstance(value, dict):
+        for name, child in value.items():
+            if name == 'partitionId':
+                child['databaseId'] = database_id
+            else:
+                _add_database_id(child, database_id)
+    elif isinstance(value, list):
+        for child in value:
+            _add_database_id(child, database_id)
 
 
 class V1Transport(object):
@@ -73,29 +89,34 @@ class V1Transport(object):
         Raises V1Error: the server's status, DEADLINE_EXCEEDED when `deadline_seconds` pass first,
         UNAVAILABLE when the service cannot be reached.
         """
-        if self._database_id and 'database_id' in request.DESCRIPTOR.fields_by_name:
-            request.database_id = self._database_id
-        body = request.SerializeToString()
-        if self._database_id and 'database_id' not in request.DESCRIPTOR.fields_by_name:
-            body = with_database_id(body, self._database_id)
+        if self._database_id:
+            body, content_type = json_with_database_id(request, self._database_id), JSON_CONTENT_TYPE
+        else:
+            body, content_type = request.SerializeToString(), CONTENT_TYPE
         give_up = time.time() + deadline_seconds
         delays = list(RETRY_DELAYS_SECONDS) if method in IDEMPOTENT_METHODS else []
         while True:
             try:
-                return response_class.FromString(self._post(method, body, give_up))
+                return self._parse(self._post(method, body, content_type, give_up), response_class)
             except V1Error as error:
                 if not delays or error.code != code_pb2.UNAVAILABLE or time.time() + delays[0] >= give_up:
                     raise
             gevent.sleep(delays.pop(0))
 
-    def _post(self, method, body, give_up):
+    def _parse(self, content, response_class):
+        if not self._database_id:
+            return response_class.FromString(content)
+        # Replies name the database in every key's partition too: not a field these messages know.
+        return json_format.Parse(content, response_class(), ignore_unknown_fields=True)
+
+    def _post(self, method, body, content_type, give_up):
         remaining = give_up - time.time()
         if remaining <= 0:
             raise V1Error(code_pb2.DEADLINE_EXCEEDED, 'the call\'s deadline passed before %s was sent' % method)
         timeout = gevent.Timeout(remaining)
         timeout.start()
         try:
-            headers = dict(self._headers)
+            headers = dict(self._headers, **{'Content-Type': content_type, 'Accept': content_type})
             if self._credentials is not None:
                 self._credentials.before_request(self._auth_request, 'POST', self._url_prefix + method, headers)
             reply = self._session.post(self._url_prefix + method, data=body, headers=headers,
@@ -123,14 +144,18 @@ class V1Transport(object):
 
 
 def _error_from(http_status, content_type, content):
-    """The V1Error of a non-200 reply: its google.rpc.Status when the body is one, else from the HTTP status."""
-    if content_type.startswith(CONTENT_TYPE):
-        try:
+    """The V1Error of a non-200 reply: the status in its body (a google.rpc.Status, or the JSON error of a JSON
+    call), else one from the HTTP status."""
+    try:
+        if content_type.startswith(CONTENT_TYPE):
             status = status_pb2.Status.FromString(content)
             if status.code:
                 return V1Error(status.code, status.message)
-        except Exception:  # pylint: disable=broad-except
-            pass  # a body that is no Status: fall back to the HTTP status
+        elif content_type.startswith(JSON_CONTENT_TYPE):
+            error = json.loads(content)['error']
+            return V1Error(code_pb2.Code.Value(error['status']), error.get('message', ''))
+    except Exception:  # pylint: disable=broad-except
+        pass  # a body that says nothing usable: fall back to the HTTP status
     code = _CODE_FOR_HTTP_STATUS.get(http_status, code_pb2.UNKNOWN)
     text = content[:200].decode('utf-8', 'replace') if isinstance(content, bytes) else content
     return V1Error(code, 'HTTP %d from Cloud Datastore: %s' % (http_status, ' '.join(text.split())))

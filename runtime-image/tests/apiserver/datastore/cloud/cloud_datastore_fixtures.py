@@ -3,7 +3,8 @@
 The emulator is a Java program on the host; integration-tests/test_cloud_datastore_suite.py starts it on
 127.0.0.1 and runs these tests in the test image in the host's network namespace, with
 DATASTORE_EMULATOR_HOST naming it and CLOUD_DATASTORE_EMULATOR saying which one it is (`datastore`, or
-`firestore` for the Firestore emulator in Datastore mode). Without DATASTORE_EMULATOR_HOST (the plain unit
+`firestore` for the Firestore emulator in Datastore mode), and CLOUD_DATASTORE_DATABASE_ID a named database
+to use instead of the default one. Without DATASTORE_EMULATOR_HOST (the plain unit
 test run, which has no network) these tests are skipped.
 
 Import the fixtures into a test module (`from cloud_datastore_fixtures import cloud_api  # noqa`).
@@ -24,6 +25,8 @@ import api_fixtures
 EMULATOR_HOST = os.environ.get('DATASTORE_EMULATOR_HOST')
 # `datastore` (the Datastore emulator, optimistic like App Engine) or `firestore` (Firestore in Datastore mode).
 EMULATOR = os.environ.get('CLOUD_DATASTORE_EMULATOR', 'datastore')
+# A named database to serve instead of the default one.
+DATABASE_ID = os.environ.get('CLOUD_DATASTORE_DATABASE_ID', '')
 needs_emulator = pytest.mark.skipif(not EMULATOR_HOST, reason='needs a Cloud Datastore emulator '
                                     '(run by integration-tests/test_cloud_datastore_suite.py)')
 
@@ -38,6 +41,10 @@ class Project(object):
 
     def v1(self, method, request, response_class):
         """Calls the emulator's v1 API directly (what another client of the same database sees)."""
+        if DATABASE_ID:
+            from python_compat.apiserver.datastore.cloud import settings, transport
+            return transport.V1Transport(settings.CloudDatastoreSettings(
+                self.project_id, DATABASE_ID, EMULATOR_HOST)).call(method, request, response_class, 30)
         reply = requests.post('http://%s/v1/projects/%s:%s' % (EMULATOR_HOST, self.project_id, method),
                               data=request.SerializeToString(),
                               headers={'Content-Type': 'application/x-protobuf'}, timeout=30)
@@ -60,7 +67,7 @@ def cloud_api_server(tmp_path_factory, cloud_project):
         directory / 'storage', directory / 'apiserver.log', app_id=cloud_project.app_id,
         environment={'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': cloud_project.project_id,
                      'DATASTORE_EMULATOR_HOST': EMULATOR_HOST, 'LOG_FORMAT': 'text',
-                     'DATASTORE_ADDITIONAL_APP_IDS': 'e~elsewhere-app'})
+                     'DATASTORE_DATABASE_ID': DATABASE_ID, 'DATASTORE_ADDITIONAL_APP_IDS': 'e~elsewhere-app'})
     server.start()
     yield server
     server.stop()

@@ -1,5 +1,7 @@
 """The Cloud Datastore backend's pieces that need no database: app ids, reserved kinds, errors, transactions."""
 
+import json
+
 import pytest
 
 from google.appengine.datastore import datastore_pb
@@ -122,14 +124,23 @@ def _status(code, message):
     return status_pb2.Status(code=code, message=message).SerializeToString()
 
 
-def test_a_database_id_is_appended_as_field_9_of_the_request():
+def test_a_json_error_of_a_named_database_call_gives_its_status():
+    body = b'{"error": {"code": 409, "message": "contention", "status": "ABORTED"}}'
+
+    error = transport._error_from(409, 'application/json; charset=UTF-8', body)  # pylint: disable=protected-access
+
+    assert (error.code, error.message) == (code_pb2.ABORTED, 'contention')
+
+
+def test_a_named_database_is_set_on_the_request_and_every_partition():
     lookup = datastore_pb2.LookupRequest(project_id='my-project')
+    lookup.keys.add().partition_id.project_id = 'my-project'
+    lookup.keys[0].path.add(kind='K', name='a')
 
-    encoded = transport.with_database_id(lookup.SerializeToString(), 'named-db')
+    body = json.loads(transport.json_with_database_id(lookup, 'named-db'))
 
-    # ReserveIdsRequest is the one 1.15.5 message that declares database_id (9) next to project_id (8).
-    decoded = datastore_pb2.ReserveIdsRequest.FromString(encoded)
-    assert (decoded.project_id, decoded.database_id) == ('my-project', 'named-db')
+    assert body['databaseId'] == 'named-db'
+    assert body['keys'][0]['partitionId'] == {'projectId': 'my-project', 'databaseId': 'named-db'}
 
 
 # -- transactions ---------------------------------------------------------------------------------------------

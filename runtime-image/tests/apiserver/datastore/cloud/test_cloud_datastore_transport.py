@@ -2,6 +2,7 @@
 
 import BaseHTTPServer
 import contextlib
+import json
 import threading
 import time
 
@@ -64,16 +65,26 @@ def status(code, message):
     return status_pb2.Status(code=code, message=message).SerializeToString()
 
 
-def test_a_call_posts_protobuf_to_the_project_method_with_routing_headers():
+def test_a_call_posts_protobuf_to_the_project_method_with_a_routing_header():
     with v1_server((200, lookup_reply(), 0)) as (port, seen):
-        v1_for(port, 'named-db').call('lookup', datastore_pb2.LookupRequest(), datastore_pb2.LookupResponse, 5)
+        v1_for(port).call('lookup', datastore_pb2.LookupRequest(), datastore_pb2.LookupResponse, 5)
 
     path, headers, body = seen[0]
     assert path == '/v1/projects/my-project:lookup'
     assert headers['content-type'] == 'application/x-protobuf'
-    assert headers['x-goog-request-params'] == 'project_id=my-project&database_id=named-db'
-    assert datastore_pb2.ReserveIdsRequest.FromString(body).database_id == 'named-db'
+    assert headers['x-goog-request-params'] == 'project_id=my-project'
+    assert datastore_pb2.LookupRequest.FromString(body) == datastore_pb2.LookupRequest()
     assert 'authorization' not in headers
+
+
+def test_a_named_database_call_goes_as_json_naming_the_database():
+    with v1_server((200, b'{}', 0)) as (port, seen):
+        v1_for(port, 'named-db').call('lookup', datastore_pb2.LookupRequest(), datastore_pb2.LookupResponse, 5)
+
+    _, headers, body = seen[0]
+    assert headers['content-type'] == 'application/json'
+    assert headers['x-goog-request-params'] == 'project_id=my-project&database_id=named-db'
+    assert json.loads(body) == {'databaseId': 'named-db'}
 
 
 def test_the_servers_status_is_the_error():
