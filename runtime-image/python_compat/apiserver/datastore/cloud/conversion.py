@@ -31,8 +31,9 @@ class Converter(object):
         self._entities = datastore_pbs.get_entity_converter(resolver)
         # datastore_query builds v1 requests through a connection in v1 mode; only its adapter and
         # default configuration are read (no call is ever made through it).
+        v1_api = datastore_rpc._CLOUD_DATASTORE_V1  # pylint: disable=protected-access
         self._query_connection = datastore_rpc.Connection(
-            adapter=datastore_rpc.IdentityAdapter(resolver), _api_version=datastore_rpc._CLOUD_DATASTORE_V1)  # pylint: disable=protected-access
+            adapter=datastore_rpc.IdentityAdapter(resolver), _api_version=v1_api)
 
     def v1_key(self, v3_reference):
         """The v1 Key of an entity_pb.Reference, reserved kinds renamed."""

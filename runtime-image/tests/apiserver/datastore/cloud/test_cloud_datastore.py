@@ -19,7 +19,8 @@ from google.appengine.ext import ndb
 from google.appengine.ext.ndb import metadata
 from google.cloud.datastore_v1.proto import datastore_pb2
 
-from cloud_datastore_fixtures import EMULATOR, cloud_api, cloud_api_server, cloud_project  # noqa: F401  pylint: disable=unused-import
+# pylint: disable=unused-import
+from cloud_datastore_fixtures import EMULATOR, cloud_api, cloud_api_server, cloud_project  # noqa: F401
 from cloud_datastore_fixtures import needs_emulator
 
 pytestmark = needs_emulator

@@ -112,7 +112,8 @@ def test_v1_errors_become_the_app_engine_errors_apps_catch(code, message, v3_cod
 
 
 def test_a_status_body_gives_the_error_and_anything_else_the_http_status():
-    status = transport._error_from(409, 'application/x-protobuf', _status(code_pb2.ABORTED, 'contention'))  # pylint: disable=protected-access
+    body = _status(code_pb2.ABORTED, 'contention')
+    status = transport._error_from(409, 'application/x-protobuf', body)  # pylint: disable=protected-access
     plain = transport._error_from(503, 'text/html', b'<html>busy</html>')  # pylint: disable=protected-access
 
     assert (status.code, status.message) == (code_pb2.ABORTED, 'contention')
