@@ -61,6 +61,11 @@ def application_error(error):
     return apiproxy_errors.ApplicationError(v3_code_for(error), error.message)
 
 
+def transaction_failed(detail):
+    """App Engine's TransactionFailedError (which ndb and db retry when a commit raises it)."""
+    return apiproxy_errors.ApplicationError(_V3.CONCURRENT_TRANSACTION, detail)
+
+
 def bad_request(detail):
     """App Engine's BadRequestError, for requests this translator refuses itself."""
     return apiproxy_errors.ApplicationError(_V3.BAD_REQUEST, detail)

@@ -27,7 +27,8 @@ _MORE_AFTER_LIMIT = v1.QueryResultBatch.MORE_RESULTS_AFTER_LIMIT
 class OpenQuery(object):
     """What the next batch of a query needs."""
 
-    def __init__(self, app, request, remaining_limit, is_projection, keys_only):
+    def __init__(self, call, app, request, remaining_limit, is_projection, keys_only):
+        self.call = call
         self.app = app
         self.request = request
         self.remaining_limit = remaining_limit
@@ -82,7 +83,8 @@ class OpenQueries(object):
 
 
 class QueryRunner(object):
-    """Runs v3 queries through `call(method, request, response_class)` (a bound V1 call with a deadline)."""
+    """Runs v3 queries through `call(method, request, response_class)` (a bound V1 call with a deadline); a
+    query's next batches go through the same `call` (the one of its transaction, if it has one)."""
 
     def __init__(self, converter, open_queries):
         self._converter = converter
@@ -94,29 +96,29 @@ class QueryRunner(object):
         request = self._converter.v1_run_query_request(v3_query)
         if read_options is not None:
             request.read_options.CopyFrom(read_options)
-        query = OpenQuery(v3_query.app(), request, v3_query.limit() if v3_query.has_limit() else None,
+        query = OpenQuery(call, v3_query.app(), request, v3_query.limit() if v3_query.has_limit() else None,
                           is_projection=v3_query.property_name_size() > 0, keys_only=v3_query.keys_only())
         if v3_query.has_compiled_cursor():
             query.start_cursor = v3_query.compiled_cursor().Encode()
         if v3_query.has_end_compiled_cursor():
             request.query.end_cursor = v3_query.end_compiled_cursor().Encode()
         count = v3_query.count() if v3_query.has_count() else None
-        self._batch(call, query, count, v3_query.offset(), v3_query.compile(), query_result)
+        self._batch(query, count, v3_query.offset(), v3_query.compile(), query_result)
         if query_result.more_results():
             cursor = query_result.mutable_cursor()
             cursor.set_app(query.app)
             cursor.set_cursor(self._open.add(query))
 
-    def next(self, call, next_request, query_result):
+    def next(self, next_request, query_result):
         """Fills `query_result` with the next batch of the open query `next_request` names."""
         query = self._open.take(next_request.cursor())
         count = next_request.count() if next_request.has_count() else None
-        self._batch(call, query, count, next_request.offset(), next_request.compile(), query_result)
+        self._batch(query, count, next_request.offset(), next_request.compile(), query_result)
         if query_result.more_results():
             query_result.mutable_cursor().CopyFrom(next_request.cursor())
             self._open.put_back(next_request.cursor().cursor(), query)
 
-    def _batch(self, call, query, count, offset, compile_cursors, query_result):
+    def _batch(self, query, count, offset, compile_cursors, query_result):
         request = v1.RunQueryRequest()
         request.CopyFrom(query.request)
         if query.start_cursor:
@@ -128,7 +130,7 @@ class QueryRunner(object):
         batch_limit = min(sizes) if sizes else None
         if batch_limit is not None:
             request.query.limit.value = batch_limit
-        batch = call('runQuery', request, v1.RunQueryResponse).batch
+        batch = query.call('runQuery', request, v1.RunQueryResponse).batch
         self._fill_result(query, batch, compile_cursors, query_result)
         returned = len(batch.entity_results)
         if query.remaining_limit is not None:

@@ -3,10 +3,17 @@
 Each v3 call becomes the v1 calls that do the same (conversion.py translates keys, entities and queries
 with the SDK's converters); v1 errors become the App Engine errors apps catch (errors.py). Transactions
 (transactions.py) and open queries (queries.py) keep the state v3 has on the server and v1 has not.
+
+When a v1 call made inside a transaction fails, the stub rolls the v1 transaction back itself: nothing makes the
+app do it (ndb sends no Rollback after a failed commit, and its Rollback after a failed read is fire-and-forget),
+and Firestore in Datastore mode keeps the locks of a transaction that is never ended until it expires, so every
+other writer of the entities it read would wait for that.
 """
 
 import collections
 import logging
+
+import gevent
 
 from google.appengine.api import api_base_pb
 from google.appengine.api import apiproxy_stub
@@ -26,6 +33,8 @@ from python_compat.apiserver.datastore.cloud import transactions
 
 _log = logging.getLogger(__name__)
 SERVICE = 'datastore_v3'
+# Seconds the rollback of a transaction whose call failed may take (in the background, after the call's reply).
+ROLLBACK_SECONDS = 10.0
 # Large enough for a put of 500 entities of App Engine's 1 MiB each.
 MAX_REQUEST_BYTES = 600 * 1024 * 1024
 _READ_ONLY = datastore_pb.BeginTransactionRequest.READ_ONLY
@@ -63,6 +72,34 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
             raise apiproxy_errors.ApplicationError(datastore_pb.Error.TIMEOUT, 'the call\'s deadline has passed')
         return self._transport.call(method, request, response_class, remaining)
 
+    def _call_in(self, transaction):
+        """The v1 call function for work inside `transaction` (None: outside any); when a v1 call fails, the
+        transaction is rolled back (see the module's note) before the error goes on to the app."""
+        if transaction is None:
+            return self._call
+
+        def call(method, request, response_class):
+            try:
+                return self._call(method, request, response_class)
+            except errors.V1Error:
+                self._roll_back_after_failure(transaction)
+                raise
+        return call
+
+    def _roll_back_after_failure(self, transaction):
+        """Ends a live transaction and rolls it back in the background, so the app gets its error at once; a later
+        Rollback from the app is answered as done, any other call naming it gets TransactionFailedError."""
+        if self._transactions.finish(transaction, failed=True):
+            gevent.spawn(self._send_rollback, transaction.v1_transaction)
+
+    def _send_rollback(self, v1_transaction):
+        try:
+            self._transport.call('rollback', v1.RollbackRequest(transaction=v1_transaction), v1.RollbackResponse,
+                                 ROLLBACK_SECONDS)
+        except errors.V1Error as error:
+            # It expires anyway (and one that was aborted has nothing to roll back).
+            _log.info('rollback of a transaction whose call failed did not succeed: %s', error)
+
     def Write(self):  # pylint: disable=invalid-name
         """Nothing to save: every commit is in Cloud Datastore when the call returns (the SDK stubs' API)."""
 
@@ -79,7 +116,7 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
         self._set_read_options(lookup.read_options, request, transaction)
         found, missing = {}, {}
         while lookup.keys:
-            reply = self._call('lookup', lookup, v1.LookupResponse)
+            reply = self._call_in(transaction)('lookup', lookup, v1.LookupResponse)
             for entity_result in reply.found:
                 found[conversion.key_identity(entity_result.entity.key)] = entity_result
             for entity_result in reply.missing:
@@ -107,10 +144,11 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
                 raise errors.bad_request('Only ancestor queries are allowed inside transactions.')
             transaction.touch([conversion.key_identity(self._converter.v1_key(query.ancestor()))])
         self._set_read_options(read_options, query, transaction)
-        self._queries.run(self._call, query, read_options if read_options.ListFields() else None, query_result)
+        self._queries.run(self._call_in(transaction), query, read_options if read_options.ListFields() else None,
+                          query_result)
 
     def _Dynamic_Next(self, next_request, query_result):  # pylint: disable=invalid-name
-        self._queries.next(self._call, next_request, query_result)
+        self._queries.next(next_request, query_result)
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -118,7 +156,7 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
         transaction = self._transaction_of(request)
         v1_entities = [self._converter.v1_entity(entity) for entity in request.entity_list()]
         if transaction is not None:
-            self._complete_keys_now(v1_entities)
+            self._complete_keys_now(self._call_in(transaction), v1_entities)
             identities = [conversion.key_identity(entity.key) for entity in v1_entities]
             transaction.touch(identities)
             for identity, entity in zip(identities, v1_entities):
@@ -189,11 +227,12 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
                 results.append(result_of_sent[last_index[conversion.key_identity(key)]])
         return results
 
-    def _complete_keys_now(self, v1_entities):
+    @staticmethod
+    def _complete_keys_now(call, v1_entities):
         """Gives incomplete keys their ids at once: inside a transaction, the app needs them before Commit."""
         incomplete = [entity for entity in v1_entities if not _is_complete(entity.key)]
         if incomplete:
-            allocated = id_allocation.complete_keys(self._call, [entity.key for entity in incomplete])
+            allocated = id_allocation.complete_keys(call, [entity.key for entity in incomplete])
             for entity, key in zip(incomplete, allocated):
                 entity.key.CopyFrom(key)
 
@@ -222,8 +261,11 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
         commit.mutations.extend(live.mutations.values())
         try:
             self._call('commit', commit, v1.CommitResponse)
-        finally:
-            self._transactions.finish(live)
+        except (errors.V1Error, apiproxy_errors.ApplicationError):
+            # Not committed, or not known to be (a timeout): ended here, since apps send no Rollback after it.
+            self._roll_back_after_failure(live)
+            raise
+        self._transactions.finish(live)
         for task in live.tasks:
             try:
                 apiproxy_stub_map.MakeSyncCall('taskqueue', 'Add', task, api_base_pb.VoidProto())
@@ -232,6 +274,8 @@ class CloudDatastoreStub(apiproxy_stub.APIProxyStub):
                 _log.warning('transactional task %s was dropped: %s', task.task_name(), error)
 
     def _Dynamic_Rollback(self, transaction, unused_response):  # pylint: disable=invalid-name
+        if self._transactions.was_rolled_back_after_failure(transaction):
+            return
         live = self._transactions.get(transaction)
         self._transactions.finish(live)
         try:

@@ -4,6 +4,9 @@ v3 names a transaction by a 64-bit handle; v1 by opaque bytes. A v3 put or delet
 returns at once, so its mutation is held here and sent with the v1 Commit; so are its transactional tasks,
 which are enqueued only once that commit succeeds. v1 has no single-group transaction, so App Engine's rules
 are kept here: a transaction without `xg` may touch one entity group, an XG transaction 25.
+
+A transaction whose v1 call failed is rolled back by the stub at once (see stub.py) and remembered as failed: the
+app's own Rollback of it is then answered as done, and any other call naming it gets TransactionFailedError.
 """
 
 import collections
@@ -90,32 +93,53 @@ class TransactionTable(object):
             return transaction
 
     def get(self, v3_transaction):
-        """The live Transaction a datastore_pb.Transaction names; App Engine's BadRequestError otherwise."""
+        """The live Transaction a datastore_pb.Transaction names; App Engine's TransactionFailedError when it was
+        rolled back after a failed call, BadRequestError when it is unknown, finished or expired."""
         with self._lock:
             transaction = self._live.get(v3_transaction.handle())
             if transaction is None or transaction.app != v3_transaction.app():
+                if self._failed(v3_transaction):
+                    raise errors.transaction_failed('the transaction was rolled back when a call inside it failed')
                 raise errors.bad_request('transaction has expired or is invalid')
             transaction.last_used = self._clock()
             return transaction
 
-    def finish(self, transaction):
-        """Forgets a committed or rolled back transaction (remembering its v1 id for a retry's hint)."""
+    def finish(self, transaction, failed=False):
+        """Forgets a committed or rolled back transaction (remembering its v1 id for a retry's hint); False when
+        it was not live any more (then nothing changes).
+
+        failed: it is being rolled back because a call inside it failed (see was_rolled_back_after_failure).
+        """
         with self._lock:
-            self._live.pop(transaction.handle, None)
-            self._finished[transaction.handle] = transaction.v1_transaction
+            if self._live.pop(transaction.handle, None) is None:
+                return False
+            self._finished[transaction.handle] = _Finished(transaction.app, transaction.v1_transaction, failed)
             while len(self._finished) > REMEMBERED_FINISHED:
                 self._finished.popitem(last=False)
+            return True
+
+    def was_rolled_back_after_failure(self, v3_transaction):
+        """True when the datastore_pb.Transaction names a transaction finished with `failed=True`."""
+        with self._lock:
+            return self._failed(v3_transaction)
 
     def v1_transaction_of(self, handle):
         """The v1 id of a live or recently finished transaction, or None."""
         with self._lock:
-            transaction = self._live.get(handle)
-            return transaction.v1_transaction if transaction else self._finished.get(handle)
+            transaction = self._live.get(handle) or self._finished.get(handle)
+            return transaction.v1_transaction if transaction else None
+
+    def _failed(self, v3_transaction):
+        finished = self._finished.get(v3_transaction.handle())
+        return finished is not None and finished.failed and finished.app == v3_transaction.app()
 
     def _forget_idle(self):
         oldest = self._clock() - IDLE_SECONDS
         for handle in [handle for handle, live in self._live.items() if live.last_used < oldest]:
             del self._live[handle]
+
+
+_Finished = collections.namedtuple('_Finished', 'app v1_transaction failed')
 
 
 def _random_handle():

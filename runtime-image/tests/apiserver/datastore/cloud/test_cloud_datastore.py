@@ -358,6 +358,25 @@ def test_a_conflict_is_retried_and_the_retry_commits(cloud_api):
     assert no_cache(key).balance == 101
 
 
+def transaction_after_a_failed_read(key):
+    """A transaction (datastore_rpc's, so no client library rolls it back) that has read `key`, then failed to
+    read a key of another project (which Cloud Datastore refuses, as App Engine did); the API server alone can
+    end it."""
+    transaction = datastore._GetConnection().new_transaction()  # pylint: disable=protected-access
+    transaction.get([key.to_old_key()])
+    foreign = ndb.Key(flat=key.flat(), app='s~another-project')  # the same entity group: allowed without xg
+    with pytest.raises(datastore_errors.BadRequestError) as refused:
+        transaction.get([foreign.to_old_key()])
+    assert 'cross-group' not in str(refused.value)
+    return transaction
+
+
+def test_a_failed_read_inside_a_transaction_ends_it_and_its_commit_asks_for_a_retry(cloud_api):
+    transaction = transaction_after_a_failed_read(Account(balance=0).put())
+
+    assert transaction.commit() is False  # TransactionFailedError: ndb and db retry the transaction
+
+
 def test_get_or_insert_creates_once(cloud_api):
     name = unique('singleton')
 
@@ -498,6 +517,19 @@ def test_firestore_emulator_refuses_kind_and_namespace_queries(cloud_api):
         with pytest.raises(datastore_errors.BadRequestError) as refused:
             metadata_query()
         assert 'not supported in the Datastore Mode emulator' in str(refused.value)
+
+
+@firestore_mode_only
+def test_firestore_mode_a_failed_read_releases_the_locks_its_transaction_held(cloud_api):
+    key = Account(balance=0).put()
+    transaction_after_a_failed_read(key)
+    started = time.time()
+
+    # Without a rollback, this write would wait for the lock of the transaction's read until it expired.
+    Account(key=key, balance=5).put(use_cache=False, use_memcache=False, deadline=10)
+
+    assert time.time() - started < 5
+    assert no_cache(key).balance == 5
 
 
 @firestore_mode_only

@@ -225,3 +225,35 @@ def test_an_idle_transaction_is_forgotten():
 
     with pytest.raises(apiproxy_errors.ApplicationError):
         table.get(v3_transaction(idle))
+
+
+def test_a_transaction_ended_by_a_failed_call_is_transaction_failed_for_later_calls():
+    table = transactions.TransactionTable()
+    live = table.begin('s~app', b'v1-id', allow_multiple_groups=False)
+
+    assert table.finish(live, failed=True) is True
+    with pytest.raises(apiproxy_errors.ApplicationError) as failed:
+        table.get(v3_transaction(live))
+
+    assert failed.value.application_error == datastore_pb.Error.CONCURRENT_TRANSACTION
+    assert table.was_rolled_back_after_failure(v3_transaction(live))
+    assert table.v1_transaction_of(live.handle) == b'v1-id'
+
+
+def test_a_transaction_finishes_once():
+    table = transactions.TransactionTable()
+    live = table.begin('s~app', b'v1-id', allow_multiple_groups=False)
+    table.finish(live)
+
+    assert table.finish(live, failed=True) is False
+    assert not table.was_rolled_back_after_failure(v3_transaction(live))
+
+
+def test_only_its_own_app_learns_a_transaction_failed():
+    table = transactions.TransactionTable()
+    live = table.begin('s~app', b'v1-id', allow_multiple_groups=False)
+    table.finish(live, failed=True)
+    other_app = v3_transaction(live)
+    other_app.set_app('s~other-app')
+
+    assert not table.was_rolled_back_after_failure(other_app)
