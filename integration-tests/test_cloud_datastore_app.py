@@ -11,16 +11,14 @@ and binds gunicorn and its API server to 127.0.0.1 on free ports. No traffic lea
 """
 
 import base64
-import contextlib
 import copy
-import json
-import time
 
 import pytest
 import requests
 
-from cloud_datastore_emulator import DATASTORE, Emulator, free_port
+from cloud_datastore_emulator import DATASTORE, Emulator
 from fixture_images import APPS
+from host_network_apps import app_on_host_network
 
 PROJECT = 'legacy-app'
 APP_ID = 's~' + PROJECT
@@ -127,48 +125,6 @@ def v1(emulator):
     api.upsert(key(('Legacy', 'in-tenant'), namespace='tenant-a'), {'str_p': {'stringValue': 'tenant data'}})
     api.upsert(key(('DbLegacy', 'db-types')), DB_LEGACY_PROPERTIES)
     return api
-
-
-class HostApp(object):
-    def __init__(self, container, port):
-        self.container = container
-        self.url = 'http://127.0.0.1:%d' % port
-
-    def get(self, path, **params):
-        return self._checked(requests.get(self.url + path, params=params, timeout=30))
-
-    def post(self, path, **params):
-        return self._checked(requests.post(self.url + path, params=params, timeout=30))
-
-    def _checked(self, reply):
-        assert reply.status_code == 200, '%s %s\n%s' % (reply.status_code, reply.text[:500],
-                                                         self.container.logs().decode()[-4000:])
-        return reply
-
-
-@contextlib.contextmanager
-def app_on_host_network(docker_client, image, environment):
-    """The app container in the host's network namespace, gunicorn and its API server on 127.0.0.1."""
-    port, api_port = free_port(), free_port()
-    environment = dict(environment, PORT=str(port), API_PORT=str(api_port), LOG_FORMAT='text',
-                       GUNICORN_CMD_ARGS='--bind 127.0.0.1:%d --workers 1' % port)
-    container = docker_client.containers.run(image, detach=True, network_mode='host', environment=environment)
-    app = HostApp(container, port)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            container.reload()
-            assert container.status != 'exited', container.logs().decode()[-3000:]
-            try:
-                if requests.get(app.url + '/_ah/health', timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, container.logs().decode()[-3000:]
-            time.sleep(0.2)
-        yield app
-    finally:
-        container.remove(force=True)
 
 
 @pytest.fixture(scope='module')
