@@ -115,6 +115,7 @@ bench: build test-tools ## Benchmarks against baselines measured in the same run
 	@scripts/ensure-debian-packages.sh wrk
 	@$(HOST_PYTHON) scripts/bench_serving.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
 	@$(HOST_PYTHON) scripts/bench_api.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
+	@$(HOST_PYTHON) scripts/bench_datastore.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
 
 cloudbuild: names engine test-tools ## Run cloudbuild.yaml (the release pipeline) here with the local Cloud Build runner
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(HOST_PYTHON) scripts/cloudbuild-local --config cloudbuild.yaml \
