@@ -10,6 +10,10 @@ Order matters: `install_sdk_v1_support()` must run before anything imports the S
 
 def install_sdk_v1_support():
     """Gives the SDK's v3<->v1 converters the v1 messages they import (see sdk_v1_messages)."""
+    import warnings
+    # google-cloud-datastore's package imports google-auth and so `cryptography`, which warns on every Python 2
+    # start: two lines of stderr before anything the API server says (a start-up error's one line included).
+    warnings.filterwarnings('ignore', message='Python 2 is no longer supported by the Python core team')
     from python_compat.apiserver.datastore.cloud import sdk_v1_messages
     sdk_v1_messages.install()
 
