@@ -1,5 +1,6 @@
 """The Cloud Datastore backend against Google's emulators: the py27 suite (runtime-image/tests/apiserver/datastore/
-cloud/test_cloud_datastore.py) runs in the unit-test image, its API server talking to an emulator started here.
+cloud/test_cloud_datastore.py, mounted from the checkout) runs in the unit-test image, its API server talking to an
+emulator started here.
 
 Network: the emulators are host programs on 127.0.0.1. The test container shares the host's network
 namespace (`network_mode='host'`), so it reaches them on loopback; everything it listens on (its API
@@ -7,11 +8,15 @@ server) binds 127.0.0.1 on a free port. No traffic leaves loopback.
 """
 
 import os
+import pathlib
 
 import pytest
 
 from cloud_datastore_emulator import DATASTORE, FIRESTORE, Emulator
 
+# The checkout's py27 tests, mounted read-only into the unit-test image (which has the runtime and pytest).
+TESTS = pathlib.Path(__file__).resolve().parent.parent / 'runtime-image' / 'tests'
+TESTS_IN_CONTAINER = '/opt/python-compat-tests'
 SUITE = 'apiserver/datastore/cloud/test_cloud_datastore.py'
 SUITE_TIMEOUT_SECONDS = 300
 
@@ -25,7 +30,9 @@ def runtime_test_image():
 def run_suite(docker_client, image, emulator, database_id):
     """Runs the py27 suite against `emulator` (and `database_id`); returns (exit status, output)."""
     container = docker_client.containers.run(
-        image, command=[SUITE, '-rs', '-p', 'no:warnings'], detach=True, network_mode='host',
+        image, entrypoint=['python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q'],
+        command=[SUITE, '-rs', '-p', 'no:warnings'], detach=True, network_mode='host',
+        volumes={str(TESTS): {'bind': TESTS_IN_CONTAINER, 'mode': 'ro'}}, working_dir=TESTS_IN_CONTAINER,
         environment={'DATASTORE_EMULATOR_HOST': emulator.host, 'CLOUD_DATASTORE_EMULATOR': emulator.kind,
                      'CLOUD_DATASTORE_DATABASE_ID': database_id})
     try:
