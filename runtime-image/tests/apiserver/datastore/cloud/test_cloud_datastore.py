@@ -12,6 +12,7 @@ import pytest
 
 from google.appengine.api import datastore
 from google.appengine.api import datastore_errors
+from google.appengine.api import images
 from google.appengine.api import taskqueue
 from google.appengine.ext import blobstore
 from google.appengine.ext import db
@@ -488,6 +489,27 @@ def test_blobstore_keeps_its_upload_sessions_in_cloud_datastore(cloud_api):
 
     paths = [result.entity.properties['success_path'].string_value for result in stored.batch.entity_results]
     assert success_path in paths
+
+
+def stored_serving_url(cloud_api, blob_key):
+    """Whether the images stub's __BlobServingUrl__ of `blob_key` is in the database (under its mapped kind)."""
+    lookup = datastore_pb2.LookupRequest()
+    stored_key = lookup.keys.add()
+    stored_key.partition_id.project_id = cloud_api.project_id
+    stored_key.path.add(kind='_gae__BlobServingUrl__', name=blob_key)
+    return len(cloud_api.v1('lookup', lookup, datastore_pb2.LookupResponse).found) == 1
+
+
+def test_images_keep_their_serving_urls_in_cloud_datastore(cloud_api):
+    # The API server's own images stub writes and deletes __BlobServingUrl__ through the same backend.
+    blob_key = unique('blob')
+
+    url = images.get_serving_url(blobstore.BlobKey(blob_key))
+    stored = stored_serving_url(cloud_api, blob_key)
+    images.delete_serving_url(blobstore.BlobKey(blob_key))
+
+    assert url.endswith('/_ah/img/%s' % blob_key)
+    assert stored and not stored_serving_url(cloud_api, blob_key)
 
 
 @firestore_mode_only_differs
