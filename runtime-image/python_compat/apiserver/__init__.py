@@ -26,13 +26,13 @@ def main(argv=None):
     # It holds the internal-request token, and the app's processes run as the same uid.
     process.make_non_dumpable()
     argv = list(sys.argv[1:] if argv is None else argv)
-    environ = os.environ
     if handoff.SECRETS_ON_STDIN_FLAG in argv:
-        # Started by the supervisor: the secrets come on stdin, never through the environment.
+        # Started by the supervisor: the secrets come on stdin, never through the environment it was started
+        # with. Into os.environ itself, so the settings remove them (and what the SDK would act on) once read.
         argv.remove(handoff.SECRETS_ON_STDIN_FLAG)
-        environ = dict(os.environ, **handoff.read_secrets(sys.stdin))
+        os.environ.update(handoff.read_secrets(sys.stdin))
     try:
-        settings = read_settings(variables.API_SERVER, environ)
+        settings = read_settings(variables.API_SERVER, os.environ)
     except StartupError as error:
         sys.exit('python-compat api-server: %s' % error.line())
     # Before the SDK is imported, so the warnings its modules log at import time are formatted too; in the
@@ -41,6 +41,13 @@ def main(argv=None):
     internal_token.use_secret(settings.internal_request_secret)
 
     from python_compat.apiserver import config
+    api_server_config = config.parse_args(argv, settings)
+    if api_server_config.cloud_datastore is not None:
+        # Before the server imports the SDK's datastore modules: they decide then whether they convert to v1.
+        from python_compat.apiserver.datastore import cloud
+        cloud.install_sdk_v1_support()
     from python_compat.apiserver import http_server
-
-    http_server.serve_forever(config.parse_args(argv, settings))
+    try:
+        http_server.serve_forever(api_server_config)
+    except StartupError as error:
+        sys.exit('python-compat api-server: %s' % error.line())

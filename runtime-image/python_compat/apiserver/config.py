@@ -4,6 +4,7 @@ import argparse
 
 from python_compat.apiserver import caller_auth
 from python_compat.apiserver.mail import settings as mail_settings
+from python_compat.apiserver.datastore.cloud import settings as cloud_datastore_settings
 from python_compat.config import types
 from python_compat.config import variables
 from python_compat.errors import StartupError
@@ -38,12 +39,13 @@ class ApiServerConfig(object):
     api_server_secret: API_SERVER_SECRET, which every call must be signed with; None: calls are not
         authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
+    cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', mail_relay=None, admin_email_recipients=(),
                  default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
-                 runtime_patches=True, api_server_secret=None):
+                 runtime_patches=True, api_server_secret=None, cloud_datastore=None):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -60,6 +62,7 @@ class ApiServerConfig(object):
         self.task_target_url = task_target_url
         self.runtime_patches = runtime_patches
         self.api_server_secret = api_server_secret
+        self.cloud_datastore = cloud_datastore
 
 
 def _port(value):
@@ -139,4 +142,5 @@ def parse_args(argv, settings=None):
         admin_email_recipients=settings.appengine_admin_email_recipients,
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
-        api_server_secret=settings.api_server_secret)
+        api_server_secret=settings.api_server_secret,
+        cloud_datastore=cloud_datastore_settings.from_settings(settings))

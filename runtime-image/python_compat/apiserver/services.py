@@ -91,7 +91,7 @@ def register_stubs(config):
         # Both answered by the development sign-in page (IDENTITY_SOURCE=dev-login), as on dev_appserver.
         user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
-        datastore_local_stub_class=sqlite_stub.SqliteDatastoreStub)
+        datastore_local_stub_class=_datastore_stub_class(config))
     apiproxy_stub_map.apiproxy.ReplaceStub(
         'mail', mail_service.MailService(config.mail_relay, config.admin_email_recipients))
     if config.mail_relay is not None:
@@ -101,6 +101,17 @@ def register_stubs(config):
         _log.info('memcache served by memcached at %s', ', '.join(server.name for server in cluster.servers))
         apiproxy_stub_map.apiproxy.ReplaceStub('memcache', memcached_stub.MemcachedServiceStub(cluster))
     return apiproxy_stub_map.apiproxy
+
+
+def _datastore_stub_class(config):
+    """What setup_stubs builds the datastore_v3 stub with: SQLite, or Cloud Datastore when configured."""
+    if config.cloud_datastore is None:
+        from python_compat.apiserver.datastore import sqlite_stub
+        return sqlite_stub.SqliteDatastoreStub
+    from python_compat.apiserver.datastore import cloud
+    _log.info('datastore served by Cloud Datastore: %s', config.cloud_datastore.describe())
+    # setup_stubs passes the SQLite stub's arguments; only the app id matters here.
+    return lambda app_id, *unused_args, **unused_keywords: cloud.create_stub(app_id, config.cloud_datastore)
 
 
 def save_stubs(stub_map):

@@ -21,6 +21,7 @@ DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
 IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
 LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
 IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
+DATASTORE_BACKENDS = ('sqlite', 'cloud-datastore')
 MIN_SECRET_LENGTH = 32
 MEMCACHED_PORT = 11211
 
@@ -34,9 +35,11 @@ class Variable(object):
     secret: removed from os.environ once read, never printed.
     internal: set by the runtime itself for its own processes (the supervisor's handoff), not by operators; not
         in the README.
+    removed: removed from os.environ once read (secrets are): the SDK would act on it in this process too.
     """
 
-    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False, internal=False):
+    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False, internal=False,
+                 removed=False):
         self.name = name
         self.parse = parse
         self.default = default
@@ -46,6 +49,7 @@ class Variable(object):
         self.read_by = read_by if isinstance(read_by, tuple) else (read_by,)
         self.secret = secret
         self.internal = internal
+        self.removed = removed or secret
 
     @property
     def attribute(self):
@@ -140,6 +144,28 @@ VARIABLES = (
     Variable('APPENGINE_ADMIN_EMAIL_RECIPIENTS', types.email_list, '',
              'comma-separated addresses `send_mail_to_admins` delivers to', default_doc='none: it fails',
              read_by=API_SERVER),
+    # The datastore backend (docs/cloud-datastore.md). All are removed from the API server's environment once read:
+    # the SDK switches its datastore client to its own Cloud Datastore mode when it sees DATASTORE_PROJECT_ID.
+    Variable('DATASTORE_BACKEND', types.choice(*DATASTORE_BACKENDS), 'sqlite',
+             '`cloud-datastore` serves ndb/db from Cloud Datastore (Firestore in Datastore mode); `sqlite` keeps '
+             'the datastore under the API server\'s storage path', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_PROJECT_ID', types.project_id, None,
+             'with `cloud-datastore`: the project whose database holds the data',
+             default_doc='— (required with `cloud-datastore`)', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_DATABASE_ID', types.database_id, '', 'with `cloud-datastore`: a named database',
+             default_doc="the project's default database", read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_EMULATOR_HOST', types.optional_host_port, None,
+             'with `cloud-datastore`: `host:port` of a Datastore emulator (plain HTTP, no credentials)',
+             default_doc="Google's endpoint", read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_ADDITIONAL_APP_IDS', types.app_id_list, '',
+             'with `cloud-datastore`: comma-separated app ids with their partition (`e~other-app`) that keys in '
+             'the data name besides the app\'s own', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_APP_ID', types.optional_text, None,
+             "the SDK's own switch to Cloud Datastore inside the app's process: ignored and removed (use "
+             '`DATASTORE_BACKEND`)', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_USE_PROJECT_ID_AS_APP_ID', types.optional_text, None,
+             "the SDK's own switch to Cloud Datastore inside the app's process: ignored and removed",
+             read_by=API_SERVER, removed=True),
     # Identity
     Variable('IDENTITY_SOURCE', types.choice(*IDENTITY_SOURCES), 'none',
              'where signed-in users come from: `none`, `iap` (a verified IAP JWT), `proxy` (user headers from a '

@@ -31,7 +31,9 @@ def serve(secrets=None):
     from python_compat.config.settings import read_settings
     from python_compat.serving import gunicorn_settings
     try:
-        settings = read_settings(variables.APP, dict(os.environ, **(secrets or {})))
+        # Into os.environ itself, so the settings remove every secret variable from it once read.
+        os.environ.update(secrets or {})
+        settings = read_settings(variables.APP, os.environ)
         effective = gunicorn_settings.effective_settings(settings)
         if 'gevent' in str(effective.value('worker_class')).lower():
             # Before the app (and the SDK) is imported, so every module sees cooperative sockets and locks.
