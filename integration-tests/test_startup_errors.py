@@ -102,9 +102,11 @@ def test_bad_cloud_datastore_setting_is_one_line_before_the_api_server_starts(do
 
 
 def test_cloud_datastore_without_credentials_is_the_api_servers_one_line(docker_client, errors_image):
-    # No emulator, no key file, no metadata server (no network at all).
+    # No emulator, no key file, no metadata server (no network at all). STRICT_STARTUP: the missing module must
+    # still end the container, as it did before the app served despite it.
     status, stderr = start_and_fail(docker_client, errors_image, environment={
-        'APP_ROOT': '/app/missing-module', 'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': 'my-project'})
+        'APP_ROOT': '/app/missing-module', 'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': 'my-project',
+        'STRICT_STARTUP': 'true'})
     assert status != 0
     lines = stderr.strip().splitlines()
     assert len(lines) == 2, stderr
