@@ -8,5 +8,8 @@ set -Eeuo pipefail
 test_image=$1
 shift
 checkout=$(cd "$(dirname "$0")/.." && pwd)
+# The image's .pth file imports python_compat whenever Python starts: the checkout's copy, as for the unit tests.
+package=/env/lib/python2.7/site-packages/python_compat
 exec docker run --rm --init --network=none --volume "$checkout:/workspace:ro" --workdir /workspace \
+  --volume "$checkout/runtime-image/python_compat:$package:ro" \
   --entrypoint python "$test_image" -m flake8 --config .flake8 "$@"
