@@ -26,7 +26,7 @@ PYTEST_ARGS ?=
 # One directory per `make bench` run: its UTC time and the commit measured.
 BENCH_RESULTS := bench/results/$(shell date -u +%Y%m%dT%H%M%SZ)-$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Python 2.7 code, linted by flake8 on Python 2.7 (keep ruff.toml's extend-exclude the same).
-PYTHON2_SOURCES = runtime-image/python_compat runtime-image/tests integration-tests/apps example-app examples
+PYTHON2_SOURCES = runtime-image/python_compat runtime-image/tests integration-tests/apps examples
 
 export TZ = UTC
 export SOURCE_DATE_EPOCH
