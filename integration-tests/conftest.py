@@ -91,7 +91,8 @@ class RunningApp(object):
         (the supervisor) starts next to the API server."""
         rows = self.processes()
         supervisor = min(rows, key=lambda row: int(row['PID']))['PID']
-        masters = [row['PID'] for row in rows if row['PPID'] == supervisor and 'python_compat.serving' in row['COMMAND']]
+        masters = [row['PID'] for row in rows
+                   if row['PPID'] == supervisor and 'python_compat.serving' in row['COMMAND']]
         return sorted(int(row['PID']) for row in rows if row['PPID'] in masters)
 
     def settled_worker_count(self, settle_seconds=1.5, timeout=20):
