@@ -87,11 +87,13 @@ class RunningApp(object):
         return [dict(zip(top['Titles'], row)) for row in top['Processes']]
 
     def worker_pids(self):
-        """PIDs of the gunicorn workers: the children of the gunicorn master, which the container's first process
-        (the supervisor) starts next to the API server."""
+        """PIDs of the gunicorn workers: the children of the gunicorn master (`python -m python_compat.serving`),
+        which the container's first process (the supervisor, `python -m python_compat serve`) starts next to the
+        API server."""
         rows = self.processes()
-        supervisor = min(rows, key=lambda row: int(row['PID']))['PID']
-        masters = [row['PID'] for row in rows if row['PPID'] == supervisor and 'python_compat.serving' in row['COMMAND']]
+        supervisors = [row['PID'] for row in rows if row['COMMAND'].endswith('-m python_compat serve')]
+        masters = [row['PID'] for row in rows
+                   if row['PPID'] in supervisors and 'python_compat.serving' in row['COMMAND']]
         return sorted(int(row['PID']) for row in rows if row['PPID'] in masters)
 
     def settled_worker_count(self, settle_seconds=1.5, timeout=20):

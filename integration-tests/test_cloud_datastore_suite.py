@@ -17,13 +17,16 @@ from cloud_datastore_emulator import DATASTORE, FIRESTORE, Emulator
 # The checkout's py27 tests, mounted read-only into the unit-test image (which has the runtime and pytest).
 TESTS = pathlib.Path(__file__).resolve().parent.parent / 'runtime-image' / 'tests'
 TESTS_IN_CONTAINER = '/opt/python-compat-tests'
+PACKAGE = TESTS.parent / 'python_compat'
+PACKAGE_IN_CONTAINER = '/env/lib/python2.7/site-packages/python_compat'
 SUITE = 'apiserver/datastore/cloud/test_cloud_datastore.py'
 SUITE_TIMEOUT_SECONDS = 300
 
 
 @pytest.fixture(scope='session')
 def runtime_test_image():
-    """The unit-test image `make runtime-test` produced (the Makefile exports its name)."""
+    """The unit-test image `make unit-test-image` produced (scripts/run-integration-tests.sh exports its name); it
+    holds the runtime's packages and pytest, and the checkout's package and tests are mounted into it."""
     return os.environ.get('RUNTIME_TEST_IMAGE', 'python-compat/runtime-test:latest')
 
 
@@ -32,7 +35,8 @@ def run_suite(docker_client, image, emulator, database_id):
     container = docker_client.containers.run(
         image, entrypoint=['python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q'],
         command=[SUITE, '-rs', '-p', 'no:warnings'], detach=True, network_mode='host',
-        volumes={str(TESTS): {'bind': TESTS_IN_CONTAINER, 'mode': 'ro'}}, working_dir=TESTS_IN_CONTAINER,
+        volumes={str(TESTS): {'bind': TESTS_IN_CONTAINER, 'mode': 'ro'},
+                 str(PACKAGE): {'bind': PACKAGE_IN_CONTAINER, 'mode': 'ro'}}, working_dir=TESTS_IN_CONTAINER,
         environment={'DATASTORE_EMULATOR_HOST': emulator.host, 'CLOUD_DATASTORE_EMULATOR': emulator.kind,
                      'CLOUD_DATASTORE_DATABASE_ID': database_id})
     try:

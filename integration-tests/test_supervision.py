@@ -44,7 +44,7 @@ def test_every_kill_of_the_api_server_is_followed_by_a_restart_and_no_acknowledg
                 put_note(app, name, 'text of ' + name)
                 acknowledged.append(name)
             killed = kill_api_server(app)
-            wait_for(lambda: api_server_pid(app.container) != killed, 30,
+            wait_for(lambda killed=killed: api_server_pid(app.container) != killed, 30,
                      'no new API server after kill %d: %s' % (kill, app.logs()[-3000:]))
             wait_for(lambda: status_of(app, '/readiness_check') == 200, 30,
                      'not ready again after kill %d: %s' % (kill, app.logs()[-3000:]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs on the host: a Python 3 virtualenv with pytest, the Docker SDK, testinfra,
+# Installs what `make test` needs on the host: a Python 3 virtualenv with pytest, the Docker SDK, testinfra, ruff,
 # container-structure-test and hadolint (scripts/requirements-host.txt), plus Debian's shellcheck,
 # docker-registry (for the push test), memcached and docker-compose (for the compose example). Does nothing when
 # all of it is already there.

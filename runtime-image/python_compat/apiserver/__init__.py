@@ -34,7 +34,7 @@ def main(argv=None):
     try:
         settings = read_settings(variables.API_SERVER, os.environ)
     except StartupError as error:
-        sys.exit('python-compat api-server: %s' % error.line())
+        _refuse(error)
     # Before the SDK is imported, so the warnings its modules log at import time are formatted too; in the
     # runtime's format (JSON lines by default), since it shares the container's stdout with the app.
     log_setup.configure(settings.log_format, 'INFO')
@@ -50,4 +50,13 @@ def main(argv=None):
     try:
         http_server.serve_forever(api_server_config)
     except StartupError as error:
-        sys.exit('python-compat api-server: %s' % error.line())
+        _refuse(error)
+
+
+def _refuse(error):
+    """Ends the server on a configuration error: its one line, and the exit status that tells the supervisor a
+    restart would not help."""
+    import sys
+    from python_compat.supervisor import handoff
+    sys.stderr.write('python-compat api-server: %s\n' % error.line())
+    sys.exit(handoff.CONFIGURATION_ERROR_EXIT_STATUS)

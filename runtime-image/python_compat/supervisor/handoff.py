@@ -15,6 +15,10 @@ import json
 from python_compat.config import variables
 
 SECRETS_ON_STDIN_FLAG = '--secrets-on-stdin'
+# The API server's exit status when it refuses its configuration (EX_CONFIG), and argparse's for a usage error:
+# restarting it would not help, so the container stops.
+CONFIGURATION_ERROR_EXIT_STATUS = 78
+CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
 
 
 def app_environment(environ, settings, token_sha256, status_path):

@@ -116,6 +116,8 @@ class Supervisor(object):
         self.stop_requested = None
         self.stop_forwarded = False
         self.finishing = False
+        # Set when the container stops for a reason of its own rather than gunicorn's exit status.
+        self.exit_status = None
 
     def _on_signal(self, signum, frame):  # pylint: disable=unused-argument
         if signum in (signal.SIGTERM, signal.SIGINT):
@@ -139,7 +141,13 @@ class Supervisor(object):
                 self.app.exited(status)
             elif self.api_server is not None and pid == self.api_server.child.pid:
                 code = self.api_server.child.exited(status)
-                if not self.finishing:
+                if self.finishing:
+                    continue
+                if code in handoff.CONFIGURATION_ERROR_EXIT_STATUSES:
+                    _log.error('the API server refused its configuration (its line is above); stopping the container')
+                    self.stop_requested = signal.SIGTERM
+                    self.exit_status = 1
+                else:
                     self.api_server.exited(code, now)
 
     def run(self):
@@ -164,7 +172,7 @@ class Supervisor(object):
         self.finishing = True
         if self.api_server is not None and self.api_server.child.running:
             children.stop(self.api_server.child, API_SERVER_STOP_SECONDS, self.reap)
-        return self.app.exit_status
+        return self.exit_status if self.exit_status is not None else self.app.exit_status
 
 
 def _report_and_exit(error):

@@ -293,7 +293,9 @@ def test_platform_variables_apply_over_the_process_environment(environ):
 
     environ.platform_variables = {'SERVER_SOFTWARE': 'Development/1.9.88 python-compat'}
 
-    assert call_wsgi(pipeline_for(app, local_environ=environ), make_environ()).body == 'Development/1.9.88 python-compat'
+    response = call_wsgi(pipeline_for(app, local_environ=environ), make_environ())
+
+    assert response.body == 'Development/1.9.88 python-compat'
 
 
 def test_the_apps_wsgi_environ_carries_the_platforms_server_software(environ):
