@@ -7,4 +7,14 @@ from google.appengine.api import users
 from google.appengine.api.channel import channel
 from google.appengine.api.labs import unheard_of_api
 
-app = webapp2.WSGIApplication([])
+
+class Export(webapp2.RequestHandler):
+    def get(self):
+        if not users.is_current_user_admin() and not oauth.is_current_user_admin():
+            self.abort(403)
+        name = files.blobstore.create(mime_type='text/csv')
+        channel.send_message('admin', name)
+        unheard_of_api.notify(name)
+
+
+app = webapp2.WSGIApplication([('/admin/export', Export)])

@@ -122,7 +122,8 @@ def _dropped_header(name):
     # As on App Engine, the app's own X-AppEngine-* task headers are dropped (only the platform sets them), except
     # the namespace headers; the platform's task headers are added afresh.
     return ((lowered.startswith('x-appengine-') and lowered not in NAMESPACE_HEADERS)
-            or lowered in taskqueue_stub.BUILT_IN_HEADERS or lowered in ('content-length', internal_token.HEADER.lower()))
+            or lowered in taskqueue_stub.BUILT_IN_HEADERS
+            or lowered in ('content-length', internal_token.HEADER.lower()))
 
 
 def task_request(queue_name, task, token):
