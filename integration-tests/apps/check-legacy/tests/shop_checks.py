@@ -3,7 +3,7 @@
 from google.appengine.ext import testbed
 
 
-def test_products_start_empty():
+def products_start_empty():
     bed = testbed.Testbed()
     bed.activate()
     bed.deactivate()
