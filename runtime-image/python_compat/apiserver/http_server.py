@@ -15,6 +15,7 @@ import gevent.event
 from gevent import pywsgi
 
 from python_compat.apiserver import caller_auth
+from python_compat import memory
 from python_compat.apiserver import calls
 from python_compat.apiserver import services
 from python_compat.apiserver import http_app
@@ -64,6 +65,7 @@ class ApiServer(object):
         self._http = _NoDelayWSGIServer((self.config.host, self.config.port), app, log=None, error_log=_log,
                                         handler_class=patches.handler_class(self.config.runtime_patches))
         self._http.start()
+        memory.release_startup_garbage()
         _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s; %s',
                   self.config.app_id, self.config.host, self.port, self.config.storage_path,
                   'calls must be signed with API_SERVER_SECRET' if self.config.api_server_secret

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 
+from python_compat import memory
 from python_compat.supervisor import children
 from python_compat.supervisor import handoff
 from python_compat.supervisor import process
@@ -249,4 +250,5 @@ def serve():
     if settings.cron_enabled:
         background.append(_cron(settings))
     watch = ApiServerWatch(api_server, settings.api_port, status) if api_server else None
+    memory.release_startup_garbage()
     sys.exit(Supervisor(app, watch, background).run())
