@@ -12,6 +12,8 @@ DEFAULT_STORAGE_PATH = variables.DEFAULT_STORAGE_PATH
 # dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
 DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
+DEFAULT_UPLOAD_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOAD_MAX_BYTES)
+DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES)
 
 
 def full_app_id(app_id):
@@ -33,12 +35,16 @@ class ApiServerConfig(object):
     memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
         in-process stub.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
+    upload_max_bytes: the largest request body of one blobstore upload.
+    uploads_in_flight_max_bytes: what the bodies of all blobstore uploads being received may hold at once.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
                  smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
-                 task_target_url=None, memcache_servers=(), runtime_patches=True):
+                 task_target_url=None, memcache_servers=(), runtime_patches=True,
+                 upload_max_bytes=DEFAULT_UPLOAD_MAX_BYTES,
+                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -57,6 +63,8 @@ class ApiServerConfig(object):
         self.memcache_servers = list(memcache_servers)
         self.task_target_url = task_target_url
         self.runtime_patches = runtime_patches
+        self.upload_max_bytes = upload_max_bytes
+        self.uploads_in_flight_max_bytes = uploads_in_flight_max_bytes
 
 
 def _port(value):
@@ -126,9 +134,13 @@ def parse_args(argv, settings=None):
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
     if args.task_target_url:
         _check_task_target(parser, args.task_target_url, settings)
+    if settings.uploads_in_flight_max_bytes < settings.upload_max_bytes:
+        parser.error('UPLOADS_IN_FLIGHT_MAX_BYTES (%d) must be at least UPLOAD_MAX_BYTES (%d), or no upload could '
+                     'reach its limit' % (settings.uploads_in_flight_max_bytes, settings.upload_max_bytes))
     return ApiServerConfig(
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
         smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
-        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches)
+        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
+        upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes)

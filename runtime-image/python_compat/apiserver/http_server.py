@@ -56,7 +56,8 @@ class ApiServer(object):
         self._tasks = task_service.TaskService(self._stub_map.GetStub('taskqueue'), self.config)
         self._tasks.start()
         upload_endpoint.give_upload_urls_a_host()
-        app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()))
+        app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()),
+                                        self.config.upload_max_bytes, self.config.uploads_in_flight_max_bytes)
         self._http = _NoDelayWSGIServer((self.config.host, self.config.port), app, log=None, error_log=_log,
                                         handler_class=patches.handler_class(self.config.runtime_patches))
         self._http.start()
