@@ -3,6 +3,8 @@
 import pytest
 
 from python_compat.apiserver import config
+from python_compat.config import settings
+from python_compat.config import variables
 
 
 @pytest.mark.parametrize('given, expected', [('myapp', 'dev~myapp'), ('s~myapp', 's~myapp'),
@@ -40,3 +42,21 @@ def test_bad_command_line_exits_with_a_usage_error(argv, capsys):
 def test_unknown_consistency_is_rejected_by_the_config_too():
     with pytest.raises(ValueError):
         config.ApiServerConfig('x', datastore_consistency='strong')
+
+
+def api_server_settings(**environ):
+    return settings.read_settings(variables.API_SERVER, environ)
+
+
+def test_upload_limits_come_from_the_environment():
+    parsed = config.parse_args(['--app-id', 'x'], api_server_settings(UPLOAD_MAX_BYTES='10M',
+                                                                  UPLOADS_IN_FLIGHT_MAX_BYTES='1G'))
+
+    assert (parsed.upload_max_bytes, parsed.uploads_in_flight_max_bytes) == (10 << 20, 1 << 30)
+
+
+def test_in_flight_budget_below_one_uploads_limit_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit):
+        config.parse_args(['--app-id', 'x'], api_server_settings(UPLOAD_MAX_BYTES='10M', UPLOADS_IN_FLIGHT_MAX_BYTES='5M'))
+
+    assert 'UPLOADS_IN_FLIGHT_MAX_BYTES' in capsys.readouterr().err

@@ -3,15 +3,15 @@
 Each file is spooled to a temporary file no larger than the session's max_bytes_per_blob (TooLarge as soon as it
 grows past it). A body that is not a complete form (a bad boundary, a body cut off before its closing boundary,
 chunked framing that breaks) is a Refused 400, where the SDK would have failed with a 500 or stored the part it
-got. Every temporary file is closed (and so removed) by close(), also when parsing fails half-way.
+got, as is a body that stops before its end. Every temporary file is closed (and so removed) by close(), also when parsing fails half-way.
 """
 
 import cgi
-import sys
 
 from python_compat.apiserver.blobstore import upload_limits
 
 _MULTIPART = 'multipart/'
+_EPILOGUE_READ_BYTES = 1 << 16
 
 
 class UploadForm(object):
@@ -38,15 +38,18 @@ class UploadForm(object):
         fields = _form_class(self._spooled, max_bytes_per_blob)(fp=body, environ=_parser_environ(environ))
         if environ.get('CONTENT_TYPE', '').lower().startswith(_MULTIPART) and not _complete(fields):
             raise upload_limits.Refused('malformed upload: the form ends before its closing boundary\n')
+        # The parser stops at the closing boundary; the body must still arrive whole, or the client (or the
+        # serving runtime, refusing it part-way) gave up on it.
+        while body.read(_EPILOGUE_READ_BYTES):
+            pass
         return fields
 
     def close(self):
-        """Closes every temporary file the form spooled; they were unlinked when made, so this frees their disk."""
+        """Closes every temporary file the form spooled; they were unlinked when made, so this frees their disk
+        even while a traceback still refers to the parser's objects."""
         for spooled in self._spooled:
             spooled.close()
         del self._spooled[:]
-        # Python 2 keeps the last handled exception, and with it the parser's frames and files, until the next.
-        sys.exc_clear()
 
 
 def _parser_environ(environ):
