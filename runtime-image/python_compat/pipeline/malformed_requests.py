@@ -12,7 +12,8 @@ runtime answers them as HTTP says a server should:
   no raw bytes beyond ASCII at all; raw UTF-8, which some clients send, is let through).
 - the Cookie header is not UTF-8, also once its \\ooo escapes are undone: 400 (RFC 6265 cookie values are
   ASCII; webob unescapes them and decodes them as UTF-8).
-- a header value holds NUL, CR or LF: 400 (RFC 9110, 5.5: reject or replace them).
+- a header value holds NUL, CR or LF, or a header name bytes beyond ASCII: 400 (RFC 9110, 5.1 and 5.5; gunicorn
+  checks names for other characters).
 - the Host header is not a host[:port] (two Host headers, which gunicorn joins with a comma, included): 400
   (RFC 9112, 3.2).
 - Transfer-Encoding other than `chunked`: 501, and `chunked` together with Content-Length: 400 (RFC 9112, 6.1).
@@ -31,6 +32,7 @@ from python_compat import responses
 # only, so NUL and other controls reach RAW_URI).
 _RAW_TARGET_FORBIDDEN = re.compile(r'[\x00-\x20\x7f]')
 _FIELD_FORBIDDEN = re.compile(r'[\x00\r\n]')
+_BEYOND_ASCII = re.compile(r'[\x80-\xff]')
 # A quoted cookie value may escape a byte as \\ooo; webob unescapes it before decoding the value as UTF-8.
 _OCTAL_ESCAPE = re.compile(r'\\([0-3][0-7][0-7])')
 _HOST = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+;=%-]*)(?::[0-9]*)?$")
@@ -50,9 +52,9 @@ def refusal(environ):
     cookie = environ.get('HTTP_COOKIE')
     if cookie is not None and not _cookie_is_utf8(cookie):
         return 400, 'the Cookie header is not UTF-8'
-    for key, value in environ.iteritems():
-        if key[:5] == 'HTTP_' and _FIELD_FORBIDDEN.search(value):
-            return 400, 'the %s header holds NUL, CR or LF' % _header_name(key)
+    header_refusal = _header_refusal(environ)
+    if header_refusal is not None:
+        return header_refusal
     host = environ.get('HTTP_HOST')
     if host is not None and not _HOST.match(host):
         return 400, 'the Host header is not one host[:port]'
@@ -73,6 +75,19 @@ def refuse(environ, start_response):
     status, reason = refused
     return responses.plain(start_response, status, 'Bad request: %s.\n' % reason if status == 400
                            else '%s.\n' % reason, _CLOSE)
+
+
+def _header_refusal(environ):
+    # Every request pays for this: the values are searched joined, and one by one only when one is bad.
+    names = [key for key in environ if key[:5] == 'HTTP_']
+    values = '\n'.join([environ[name] for name in names])
+    if '\0' in values or '\r' in values or values.count('\n') > max(0, len(names) - 1):
+        for name in names:
+            if _FIELD_FORBIDDEN.search(environ[name]):
+                return 400, 'the %s header holds NUL, CR or LF' % _header_name(name)
+    if _BEYOND_ASCII.search(''.join(names)):
+        return 400, 'a header name holds bytes beyond ASCII'
+    return None
 
 
 def _is_utf8(text):

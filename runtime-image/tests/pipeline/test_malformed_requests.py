@@ -34,6 +34,7 @@ def serve(environ):
     (make_environ('/', headers={'Cookie': 'a="\\377"'}), 400),           # webob unescapes it to \xff
     (make_environ('/', headers={'X-Anything': 'a\0b'}), 400),
     (make_environ('/', headers={'X-Anything': 'a\nb'}), 400),
+    (make_environ('/', headers={'X-N\xffte': 'a'}), 400),
     (make_environ('/', headers={'Host': 'a.example.com,b.example.com'}), 400),   # two Host headers, joined
     (make_environ('/', headers={'Host': 'ex ample.com'}), 400),
     (make_environ('/', headers={'Host': 'h\xc3\xa9.example.com'}), 400),
@@ -41,7 +42,7 @@ def serve(environ):
     (make_environ('/', 'POST', body='0\r\n\r\n', headers={'Transfer-Encoding': 'chunked'}), 400),  # + Content-Length
 ], ids=['undecodable-path', 'truncated-utf8-path', 'raw-ff-path', 'nul-path', 'raw-control-in-query',
         'raw-ff-in-query', 'cookie-ff', 'quoted-cookie-ff', 'escaped-cookie-ff', 'nul-in-header',
-        'newline-in-header', 'two-hosts', 'space-in-host', 'raw-utf8-host', 'unknown-transfer-encoding',
+        'newline-in-header', 'header-name-beyond-ascii', 'two-hosts', 'space-in-host', 'raw-utf8-host', 'unknown-transfer-encoding',
         'chunked-with-content-length'])
 def test_malformed_request_is_refused_before_the_app_runs(environ, status):
     response, seen = serve(environ)
