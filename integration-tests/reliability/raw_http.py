@@ -6,6 +6,8 @@ import socket
 import time
 
 RECEIVE_BYTES = 65536
+# A streaming client's send buffer: small, so what it has sent is close to what the server has received.
+SEND_BUFFER_BYTES = 256 << 10
 
 
 class Answer(object):
@@ -40,36 +42,45 @@ def get(port, target, headers=(), timeout=15):
     return exchange(port, b'\r\n'.join(lines) + b'\r\n\r\n', timeout)
 
 
-def post_streaming(port, path, body_size, content_type=b'multipart/form-data; boundary=x', chunked=False,
-                   prefix=b'', timeout=60):
-    """POSTs a body of `body_size` bytes (`prefix`, then zeros), sized or chunked, without holding it in memory.
+def post_streaming(port, path, filler_size, content_type=b'multipart/form-data; boundary=x', chunked=False,
+                   prefix=b'', suffix=b'', timeout=60):
+    """POSTs `prefix`, `filler_size` zero bytes and `suffix`, sized or chunked, without holding the body in memory.
 
     Stops sending as soon as the server answers (a refusal before the body is all sent); Answer.sent says how many
     body bytes had gone by then."""
+    size = len(prefix) + filler_size + len(suffix)
     head = [b'POST ' + path + b' HTTP/1.1', b'Host: 127.0.0.1:%d' % port, b'Content-Type: ' + content_type,
-            b'Connection: close', b'Transfer-Encoding: chunked' if chunked else b'Content-Length: %d' % body_size]
+            b'Connection: close', b'Transfer-Encoding: chunked' if chunked else b'Content-Length: %d' % size]
     deadline = time.monotonic() + timeout
     with socket.create_connection(('127.0.0.1', port), timeout=timeout) as connection:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
         connection.sendall(b'\r\n'.join(head) + b'\r\n\r\n')
         sent = 0
-        block = b'\0' * RECEIVE_BYTES
         try:
-            while sent < body_size and time.monotonic() < deadline:
-                if select.select([connection], [], [], 0)[0]:
+            for data in _body_blocks(prefix, filler_size, suffix):
+                if select.select([connection], [], [], 0)[0] or time.monotonic() > deadline:
                     break  # the server answered before the body was all sent
-                data = prefix[sent:sent + RECEIVE_BYTES] if sent < len(prefix) else block
-                data = data[:body_size - sent]
                 connection.sendall(b'%x\r\n%s\r\n' % (len(data), data) if chunked else data)
                 sent += len(data)
             else:
                 if chunked:
                     connection.sendall(b'0\r\n\r\n')
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # it closed while we sent: its answer may still be readable
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            pass  # it closed (or stopped reading) while we sent: its answer may still be readable
         try:
             return Answer(_read_to_end(connection, deadline), sent)
         except ConnectionResetError:
             return Answer(b'', sent)
+
+
+def _body_blocks(prefix, filler_size, suffix):
+    if prefix:
+        yield prefix
+    block = b'\0' * RECEIVE_BYTES
+    for start in range(0, filler_size, RECEIVE_BYTES):
+        yield block[:min(RECEIVE_BYTES, filler_size - start)]
+    if suffix:
+        yield suffix
 
 
 def _read_to_end(connection, deadline):
