@@ -108,13 +108,14 @@ unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 in
 	@docker run --rm --network=none -v $(CURDIR)/README.md:/opt/README.md:ro -e PYTHON_COMPAT_README=/opt/README.md \
 	  $(RUNTIME_TEST_IMAGE)
 
-integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
+integration-test: build runtime-test test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
 
 bench: build test-tools ## Benchmarks against baselines measured in the same run; results saved under bench/results/
 	@scripts/ensure-debian-packages.sh wrk
 	@$(HOST_PYTHON) scripts/bench_serving.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
 	@$(HOST_PYTHON) scripts/bench_api.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
+	@$(HOST_PYTHON) scripts/bench_datastore.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
 
 cloudbuild: names engine test-tools ## Run cloudbuild.yaml (the release pipeline) here with the local Cloud Build runner
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(HOST_PYTHON) scripts/cloudbuild-local --config cloudbuild.yaml \

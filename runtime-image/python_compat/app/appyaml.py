@@ -91,3 +91,16 @@ def _check_url(path, index, url):
         re.compile('^(?:%s)$' % url)
     except re.error as error:
         raise StartupError(path, 'handlers[%d].url' % index, '%r: not a regular expression: %s' % (url, error))
+
+
+def peek(path):
+    """The top-level elements of app.yaml as plain YAML, or {} when it cannot be read: for the supervisor, which
+    only needs `application:` and `inbound_services:` and leaves the checking to load_app_yaml in the app's own
+    process (which reports what is wrong)."""
+    import yaml
+    try:
+        with open(path) as app_yaml:
+            elements = yaml.safe_load(app_yaml)
+    except (IOError, yaml.YAMLError):
+        return {}
+    return elements if isinstance(elements, dict) else {}

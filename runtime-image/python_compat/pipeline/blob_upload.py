@@ -26,6 +26,7 @@ import urlparse
 from google.appengine.api import apiproxy_stub_map
 
 from python_compat import responses
+from python_compat.wire import api_signature
 from python_compat.wire import blob_upload as wire
 
 _log = logging.getLogger(__name__)
@@ -52,10 +53,12 @@ class UploadRefused(Exception):
 
 class BlobUploads(object):
     """A platform step of the request pipeline: stores the files of a request under /_ah/upload/ via the API server
-    at api_address, and gives back the request the app's success path is served with."""
+    at api_address, and gives back the request the app's success path is served with. signer: a
+    wire.api_signature.Signer when the API server authenticates its callers, else None."""
 
-    def __init__(self, api_address):
+    def __init__(self, api_address, signer=None):
         self.api_address = api_address
+        self.signer = signer
 
     def serve(self, environ, start_response, serve_success_path):
         """Stores the upload of `environ`, then answers with serve_success_path(the rewritten request); a refused
@@ -70,50 +73,66 @@ class BlobUploads(object):
         """The upload rewritten as the POST to its success path; UploadRefused when it cannot be stored."""
         if environ['REQUEST_METHOD'] != 'POST':
             raise UploadRefused(405, 'blobstore uploads are POST requests\n', [('Allow', 'POST')])
-        # Quoted again: gunicorn unquoted it, and it goes into the request line to the API server.
-        path = urllib.quote(environ['PATH_INFO'], safe='/')
         try:
-            limit = self._body_limit(path)
+            limit = self._body_limit(environ['PATH_INFO'])
             length = _declared_length(environ)
             if length is not None and length > limit:
                 raise UploadRefused(413, 'upload too large: more than %d bytes\n' % limit)
-            status, headers, body = self._store(environ, path, length, limit)
+            status, headers, body = self._store(environ, length, limit)
         except (socket.error, httplib.HTTPException) as error:
             _log.error('blobstore upload: the API server at %s:%d did not answer: %s',
                        self.api_address[0], self.api_address[1], error)
             raise UploadRefused(503, 'blobstore upload failed, try again\n')
         success_path = headers.get(wire.SUCCESS_PATH_HEADER.lower())
         if status != 200 or success_path is None:
-            raise UploadRefused(status, _refusal_text(status, body))
+            raise self._refusal(status, body)
         return _forwarded_environ(environ, success_path, headers['content-type'], body)
+
+    def _refusal(self, status, text):
+        """The UploadRefused the client gets for the API server's answer `status` with `text`."""
+        if status == 401:
+            # Not the user's fault: this container does not sign with the API server's API_SERVER_SECRET.
+            _log.error('blobstore upload: the API server at %s:%d refused it: %s (API_SERVER_SECRET)',
+                       self.api_address[0], self.api_address[1], text.strip())
+            return UploadRefused(503, 'blobstore upload failed, try again\n')
+        return UploadRefused(status, _refusal_text(status, text))
 
     def _connection(self):
         return httplib.HTTPConnection(self.api_address[0], self.api_address[1], timeout=API_SERVER_TIMEOUT)
 
+    def _signature(self, method, path, body=None):
+        """The signature header of a request to the API server ([] when it authenticates no caller)."""
+        if self.signer is None:
+            return []
+        return [(api_signature.HEADER, self.signer.header_value(method, path, '', body))]
+
     def _body_limit(self, path):
-        """The most body bytes the session of `path` takes; UploadRefused when it takes no upload."""
+        """The most body bytes the session of `path` (PATH_INFO) takes; UploadRefused when it takes no upload."""
         connection = self._connection()
         try:
-            connection.request('GET', path)
+            connection.request('GET', _quoted(path), headers=dict(self._signature('GET', path, '')))
             response = connection.getresponse()
             text = response.read()
         finally:
             connection.close()
         limit = response.getheader(wire.MAX_BYTES_HEADER)
         if response.status != 200 or limit is None:
-            raise UploadRefused(response.status, _refusal_text(response.status, text))
+            raise self._refusal(response.status, text)
         return int(limit)
 
-    def _store(self, environ, path, length, limit):
+    def _store(self, environ, length, limit):
         """(status, {lower-case header: value}, body) of the API server's answer to this upload."""
         connection = self._connection()
         try:
-            connection.putrequest('POST', path, skip_accept_encoding=True)
+            connection.putrequest('POST', _quoted(environ['PATH_INFO']), skip_accept_encoding=True)
             connection.putheader('Content-Type', environ.get('CONTENT_TYPE', ''))
             if length is None:
                 connection.putheader('Transfer-Encoding', 'chunked')
             else:
                 connection.putheader('Content-Length', str(length))
+            # The file is streamed through, so its bytes are not signed: the session in the path is single-use.
+            for name, value in self._signature('POST', environ['PATH_INFO']):
+                connection.putheader(name, value)
             connection.endheaders()
             _stream_body(environ['wsgi.input'], connection, length, limit)
             response = connection.getresponse()
@@ -137,6 +156,12 @@ def _upload_url_on_this_requests_host(service, call, request, response):  # pyli
     scheme = 'https' if os.environ.get('HTTPS') == 'on' else 'http'
     _, _, path, query, fragment = urlparse.urlsplit(response.url())
     response.set_url(urlparse.urlunsplit((scheme, host, path, query, fragment)))
+
+
+def _quoted(path):
+    # Quoted again for the request line to the API server: gunicorn unquoted it, and the API server unquotes it
+    # back, so the path it sees (and checks the signature of) is this one. The query names no part of the upload.
+    return urllib.quote(path, safe='/')
 
 
 def _declared_length(environ):
