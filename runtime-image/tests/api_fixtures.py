@@ -38,13 +38,14 @@ def free_port():
 class ApiServerProcess(object):
     """`python -m python_compat.apiserver` as a child process, with its log in a file."""
 
-    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1'):
+    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1', app_root=None):
         self.storage_path = str(storage_path)
         self.log_path = str(log_path)
         self.app_id = app_id
         # Variables the server process gets on top of this one's (API_SERVER_SECRET, APPENGINE_SMTP_*...).
         self.environment = dict(os.environ, **(environment or {}))
         self.host = host
+        self.app_root = app_root
         self.port = None
         self._process = None
 
@@ -52,9 +53,10 @@ class ApiServerProcess(object):
         """Starts the server on a free port, or on the port it had when restarted."""
         self.port = self.port or free_port()
         with open(self.log_path, 'ab') as log:
+            app_root = ['--app-root', str(self.app_root)] if self.app_root else []
             self._process = subprocess.Popen(
                 [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id, '--host', self.host,
-                 '--port', str(self.port), '--storage-path', self.storage_path],
+                 '--port', str(self.port), '--storage-path', self.storage_path] + app_root,
                 stdout=log, stderr=subprocess.STDOUT, env=self.environment)
         self._wait_until_healthy()
         return self
@@ -78,6 +80,12 @@ class ApiServerProcess(object):
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
             self._process.wait()
+        self._process = None
+
+    def kill(self):
+        """SIGKILL, as an out-of-memory killer or a crash would end it: no shutdown path runs."""
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait()
         self._process = None
 
     def restart(self):

@@ -15,6 +15,8 @@ DEFAULT_STORAGE_PATH = variables.DEFAULT_STORAGE_PATH
 # dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
 DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
+DEFAULT_UPLOAD_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOAD_MAX_BYTES)
+DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES)
 
 
 def full_app_id(app_id):
@@ -40,12 +42,16 @@ class ApiServerConfig(object):
         authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
     cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
+    upload_max_bytes: the largest request body of one blobstore upload.
+    uploads_in_flight_max_bytes: what the bodies of all blobstore uploads being received may hold at once.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', mail_relay=None, admin_email_recipients=(),
                  default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
-                 runtime_patches=True, api_server_secret=None, cloud_datastore=None):
+                 runtime_patches=True, api_server_secret=None, cloud_datastore=None,
+                 upload_max_bytes=DEFAULT_UPLOAD_MAX_BYTES,
+                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -63,6 +69,8 @@ class ApiServerConfig(object):
         self.runtime_patches = runtime_patches
         self.api_server_secret = api_server_secret
         self.cloud_datastore = cloud_datastore
+        self.upload_max_bytes = upload_max_bytes
+        self.uploads_in_flight_max_bytes = uploads_in_flight_max_bytes
 
 
 def _port(value):
@@ -128,6 +136,9 @@ def parse_args(argv, settings=None):
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
     if args.task_target_url:
         _check_task_target(parser, args.task_target_url, settings)
+    if settings.uploads_in_flight_max_bytes < settings.upload_max_bytes:
+        parser.error('UPLOADS_IN_FLIGHT_MAX_BYTES (%d) must be at least UPLOAD_MAX_BYTES (%d), or no upload could '
+                     'reach its limit' % (settings.uploads_in_flight_max_bytes, settings.upload_max_bytes))
     if not caller_auth.is_loopback(args.host) and not settings.api_server_secret:
         parser.error('--host %s listens beyond this machine: set API_SERVER_SECRET (at least %d characters, e.g. '
                      '`openssl rand -hex 32`) here and on every app container, so that only they can make calls'
@@ -143,4 +154,5 @@ def parse_args(argv, settings=None):
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
         api_server_secret=settings.api_server_secret,
-        cloud_datastore=cloud_datastore_settings.from_settings(settings))
+        cloud_datastore=cloud_datastore_settings.from_settings(settings),
+        upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes)

@@ -58,7 +58,8 @@ class ApiServer(object):
         self._tasks = task_service.TaskService(self._stub_map.GetStub('taskqueue'), self.config)
         self._tasks.start()
         upload_endpoint.give_upload_urls_a_host()
-        app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()))
+        app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()),
+                                        self.config.upload_max_bytes, self.config.uploads_in_flight_max_bytes)
         if self.config.api_server_secret:
             app = caller_auth.RequireSignedCalls(app, caller_auth.CallerAuthentication(self.config.api_server_secret),
                                                  http_app.HEALTH_PATHS)
