@@ -22,7 +22,8 @@ SUFFIXES = [b'', b'%00.txt', b'?.txt', b'%3f.txt', b'#.txt', b'%23.txt', b';.txt
 DIRECT = [b'/static//etc/passwd', b'/static/%2fetc%2fpasswd', b'/static/%2Fetc/passwd', b'/static/escape.css',
           b'/static/%2e%2e', b'/static/..', b'/static/.', b'/files//etc/passwd.txt', b'/files/%2fetc%2fpasswd.txt',
           b'/typed//proc/self/environ', b'/typed/%2fproc%2fself%2fenviron', b'/limited/../app.yaml',
-          b'/limited/hello.txt/../../app.yaml', b'/static/site.css/../../app.yaml', b'/files/hello.txt%2f..%2f..%2fapp.yaml',
+          b'/limited/hello.txt/../../app.yaml', b'/static/site.css/../../app.yaml',
+          b'/files/hello.txt%2f..%2f..%2fapp.yaml',
           b'/static/C:%5cwindows%5cwin.ini', b'/static/\\..\\app.yaml', b'/static/%5c..%5capp.yaml']
 # What the files outside the static files start with or hold.
 SECRETS = [b'runtime: python27', b'def app(', b'webapp_add_wsgi_middleware', b'root:x:0:0', b'PATH=']

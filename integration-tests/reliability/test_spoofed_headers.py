@@ -26,7 +26,9 @@ VALUES = {'X-AppEngine-User-Email': 'mallory@example.com', 'X-AppEngine-User-Is-
           'X-AppEngine-Https': 'on', 'X-AppEngine-Remote-Addr': '10.9.9.9', 'X-AppEngine-Cron': 'true'}
 # Headers a proxy sets, believed only from TRUSTED_PROXIES (this container has none), and IAP's assertion, which
 # reaches the app (apps may verify it themselves) but signs nobody in without IDENTITY_SOURCE=iap.
-PROXY_HEADERS = [('X-Goog-IAP-JWT-Assertion', 'eyJhbGciOiJub25lIn0.eyJlbWFpbCI6Im1hbGxvcnlAZXhhbXBsZS5jb20ifQ.'),('X-Forwarded-For', '10.9.9.9'), ('X-Forwarded-Proto', 'https'), ('Forwarded', 'for=10.9.9.9;proto=https'),
+PROXY_HEADERS = [('X-Goog-IAP-JWT-Assertion', 'eyJhbGciOiJub25lIn0.eyJlbWFpbCI6Im1hbGxvcnlAZXhhbXBsZS5jb20ifQ.'),
+                 ('X-Forwarded-For', '10.9.9.9'), ('X-Forwarded-Proto', 'https'),
+                 ('Forwarded', 'for=10.9.9.9;proto=https'),
                  ('X-Real-IP', '10.9.9.9')]
 PLATFORM_PREFIXES = ('HTTP_X_APPENGINE', 'HTTP_X_GOOG_AUTHENTICATED', 'HTTP_X_PYTHON_COMPAT')
 USER_KEYS = 'USER_EMAIL,USER_ID,USER_IS_ADMIN,REMOTE_ADDR,HTTPS'

@@ -110,24 +110,24 @@ def test_upload_floods_are_bounded_and_leave_nothing_behind(app):
         return answer.status
 
     with concurrent.futures.ThreadPoolExecutor(CONCURRENT) as pool:
+        def floods(what, path_of, expected, chunked, **options):
+            """CONCURRENT uploads at once, each to the path path_of() gives; their statuses."""
+            return list(pool.map(lambda _: flood(what, path_of(), expected, chunked, **options), range(CONCURRENT)))
+
         for chunked in (True, False):
             kind = 'chunked' if chunked else 'sized'
-            list(pool.map(lambda _: flood('%s body to an unknown session' % kind, unknown_session, (404,), chunked,
-                                          most_sent=UNREAD_SLACK_BYTES), range(CONCURRENT)))
-            list(pool.map(lambda _: flood('%s body over UPLOAD_MAX_BYTES' % kind, upload_path(app), (413, 503),
-                                          chunked, most_sent=UPLOAD_MAX_BYTES + UNREAD_SLACK_BYTES),
-                          range(CONCURRENT)))
-            list(pool.map(lambda _: flood('%s body over the session\'s max_bytes_total' % kind,
-                                          upload_path(app, max_bytes_total=100000), (413, 503), chunked,
-                                          prefix=FILE_PART, most_sent=(2 << 20) + UNREAD_SLACK_BYTES),
-                          range(CONCURRENT)))
-            list(pool.map(lambda _: flood('%s file over the session\'s max_bytes_per_blob' % kind,
-                                          upload_path(app, max_bytes_per_blob=100000), (413, 503), chunked,
-                                          prefix=FILE_PART, most_sent=UPLOAD_MAX_BYTES + UNREAD_SLACK_BYTES),
-                          range(CONCURRENT)))
-        stored = list(pool.map(lambda _: flood('upload within every limit, many at once', upload_path(app),
-                                               (302, 503), True, size=3 << 20, prefix=FILE_PART,
-                                               suffix=END_OF_FORM), range(CONCURRENT)))
+            floods('%s body to an unknown session' % kind, lambda: unknown_session, (404,), chunked,
+                   most_sent=UNREAD_SLACK_BYTES)
+            floods('%s body over UPLOAD_MAX_BYTES' % kind, lambda: upload_path(app), (413, 503), chunked,
+                   most_sent=UPLOAD_MAX_BYTES + UNREAD_SLACK_BYTES)
+            floods('%s body over the session\'s max_bytes_total' % kind,
+                   lambda: upload_path(app, max_bytes_total=100000), (413, 503), chunked, prefix=FILE_PART,
+                   most_sent=(2 << 20) + UNREAD_SLACK_BYTES)
+            floods('%s file over the session\'s max_bytes_per_blob' % kind,
+                   lambda: upload_path(app, max_bytes_per_blob=100000), (413, 503), chunked, prefix=FILE_PART,
+                   most_sent=UPLOAD_MAX_BYTES + UNREAD_SLACK_BYTES)
+        stored = floods('upload within every limit, many at once', lambda: upload_path(app), (302, 503), True,
+                        size=3 << 20, prefix=FILE_PART, suffix=END_OF_FORM)
     peak, final = sampler.peak_and_final()
     accepted = stored.count(302)
 

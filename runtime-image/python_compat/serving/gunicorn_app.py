@@ -30,6 +30,8 @@ class PreloadedApplication(BaseApplication):
         at shutdown."""
         if self.install_patches:
             patches.install_all()
+        else:
+            patches.install_fixes()
         # The app is loaded: what start-up left behind is not copied into every worker.
         memory.release_startup_garbage()
         # Before the workers are forked: they count into memory shared with this process.

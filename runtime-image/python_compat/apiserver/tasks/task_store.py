@@ -106,7 +106,8 @@ class TaskStore(object):
     def _queue(group, queue_name, queues):
         """The queue of `group` called queue_name, None when it is no longer defined; `queues` remembers both."""
         if queue_name not in queues:
-            if group._ValidateQueueName(queue_name) == taskqueue_service_pb.TaskQueueServiceError.OK:  # pylint: disable=protected-access
+            valid = group._ValidateQueueName(queue_name)  # pylint: disable=protected-access
+            if valid == taskqueue_service_pb.TaskQueueServiceError.OK:
                 queues[queue_name] = group.GetQueue(queue_name)
             else:
                 _log.warning('queue %s is no longer defined: dropping its stored tasks', queue_name)
