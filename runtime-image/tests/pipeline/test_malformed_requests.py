@@ -42,7 +42,8 @@ def serve(environ):
     (make_environ('/', 'POST', body='0\r\n\r\n', headers={'Transfer-Encoding': 'chunked'}), 400),  # + Content-Length
 ], ids=['undecodable-path', 'truncated-utf8-path', 'raw-ff-path', 'nul-path', 'raw-control-in-query',
         'raw-ff-in-query', 'cookie-ff', 'quoted-cookie-ff', 'escaped-cookie-ff', 'nul-in-header',
-        'newline-in-header', 'header-name-beyond-ascii', 'two-hosts', 'space-in-host', 'raw-utf8-host', 'unknown-transfer-encoding',
+        'newline-in-header', 'header-name-beyond-ascii', 'two-hosts', 'space-in-host', 'raw-utf8-host',
+        'unknown-transfer-encoding',
         'chunked-with-content-length'])
 def test_malformed_request_is_refused_before_the_app_runs(environ, status):
     response, seen = serve(environ)

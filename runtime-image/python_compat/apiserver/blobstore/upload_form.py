@@ -3,7 +3,8 @@
 Each file is spooled to a temporary file no larger than the session's max_bytes_per_blob (TooLarge as soon as it
 grows past it). A body that is not a complete form (a bad boundary, a body cut off before its closing boundary,
 chunked framing that breaks) is a Refused 400, where the SDK would have failed with a 500 or stored the part it
-got, as is a body that stops before its end. Every temporary file is closed (and so removed) by close(), also when parsing fails half-way.
+got, as is a body that stops before its end. Every temporary file is closed (and so removed) by close(), also when
+parsing fails half-way.
 """
 
 import cgi

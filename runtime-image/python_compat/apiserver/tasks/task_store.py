@@ -97,7 +97,7 @@ class TaskStore(object):
         # Names the stub chooses count up from 1 in every process: past the ones already used, or a task added
         # without a name after a restart would find its name taken.
         group._next_task_id = max(group._next_task_id, highest_chosen + 1)  # pylint: disable=protected-access
-        for queue_name in [name for name, queue in queues.items() if queue is None]:
+        for queue_name in [name for name, defined in queues.items() if defined is None]:
             self._delete_queue(queue_name)
         self._stored_queues = set(row[0] for row in self._db.execute('SELECT DISTINCT queue FROM tombstones'))
         return restored

@@ -20,7 +20,8 @@ RELIES_ON = {
         '72c223f2bce79aee648d7f6b7e42430548ae73f6e21d51031cbe3df849bce7c2',
     # Wrapped: answers parse errors (InvalidHTTPVersion with a 400); the worker closes the connection after it.
     'gunicorn.workers.base.Worker.handle_error': '7179341911919f3c64c8fc992d718928fca042a7113647b4a7299d2f72493159',
-    'gunicorn.workers.base_async.AsyncWorker.handle': '8532d07d2247ce26aa164083a022f27660d26494f0dbbc81a832192c6ac9ed74',
+    'gunicorn.workers.base_async.AsyncWorker.handle':
+        '8532d07d2247ce26aa164083a022f27660d26494f0dbbc81a832192c6ac9ed74',
     # Writes the 505: `HTTP/1.1 <status>` with `Connection: close` and a small HTML body.
     'gunicorn.util.write_error': '894e85a64e9016479bb0d214d6e63850d4b6089fe7da9f3f4f9c4baacf7f2e9d',
 }

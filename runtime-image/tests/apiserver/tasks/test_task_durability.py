@@ -13,7 +13,6 @@ from google.appengine.api.taskqueue import taskqueue_stub
 from google.appengine.ext import ndb
 
 import api_fixtures
-from api_fixtures import api  # noqa: F401  pylint: disable=unused-import
 from python_compat.apiserver.tasks import task_store
 
 QUEUE_YAML = """queue:
