@@ -42,6 +42,7 @@ class ApiServerConfig(object):
         authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
     cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
+    unix_socket: path of a Unix socket to serve framed calls on as well (wire/framed_calls.py); None: HTTP only.
     upload_max_bytes: the largest request body of one blobstore upload.
     uploads_in_flight_max_bytes: what the bodies of all blobstore uploads being received may hold at once.
     """
@@ -51,7 +52,7 @@ class ApiServerConfig(object):
                  default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
                  runtime_patches=True, api_server_secret=None, cloud_datastore=None,
                  upload_max_bytes=DEFAULT_UPLOAD_MAX_BYTES,
-                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES):
+                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES, unix_socket=None):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -69,6 +70,7 @@ class ApiServerConfig(object):
         self.runtime_patches = runtime_patches
         self.api_server_secret = api_server_secret
         self.cloud_datastore = cloud_datastore
+        self.unix_socket = unix_socket
         self.upload_max_bytes = upload_max_bytes
         self.uploads_in_flight_max_bytes = uploads_in_flight_max_bytes
 
@@ -128,6 +130,8 @@ def parse_args(argv, settings=None):
                         help='base URL of the app that push tasks are sent to, e.g. http://app:8080 '
                              '(default: $TASK_TARGET_URL; unset: tasks are stored, not run); '
                              'needs $INTERNAL_REQUEST_SECRET, shared with the app containers')
+    parser.add_argument('--unix-socket', help='also serve framed calls on this Unix socket, for the app processes of '
+                                              'the same container (wire/framed_calls.py)')
     parser.add_argument('--memcache-servers', type=_memcache_servers, default=settings.memcache_servers,
                         help='host:port,... of memcached servers that serve the memcache API '
                              '(default $MEMCACHE_SERVERS; unset: in-process)')
@@ -154,5 +158,5 @@ def parse_args(argv, settings=None):
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
         api_server_secret=settings.api_server_secret,
-        cloud_datastore=cloud_datastore_settings.from_settings(settings),
+        cloud_datastore=cloud_datastore_settings.from_settings(settings), unix_socket=args.unix_socket,
         upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes)
