@@ -9,6 +9,10 @@ RUNTIME_IMAGE = $(DOCKER_NAMESPACE)/runtime:$(TAG)
 # The unit-test image (runtime + pytest) and the bundled example app; never pushed.
 RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
 EXAMPLE_IMAGE = $(DOCKER_NAMESPACE)/example:$(TAG)
+# Compiles the library wheelhouse's sdists (runtime-image/libraries/); never pushed.
+LIBRARY_BUILDER_IMAGE = $(DOCKER_NAMESPACE)/library-builder:$(TAG)
+# What the library builder's root filesystem adds to the base packages: a C compiler and the Python 2.7 headers.
+LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev
 # Where `make run` serves the example app (always on 127.0.0.1).
 RUN_PORT ?= 8080
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
@@ -31,7 +35,8 @@ HOST_PYTHON := $(VENV)/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help build rootfs wheelhouse base runtime runtime-test push test lint structure-test unit-test \
-        integration-test test-tools engine names clean cloudbuild runner-test example run bench
+        integration-test test-tools engine names clean cloudbuild runner-test example run bench \
+        library-rootfs library-wheels
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -42,7 +47,7 @@ names:
 engine: ## Make sure a Docker engine answers (installs Debian's docker.io when root and missing)
 	@scripts/ensure-docker-engine.sh
 
-build: runtime ## Build everything: root filesystem -> wheelhouse -> base image -> runtime image
+build: runtime ## Build everything: root filesystems -> wheelhouses -> base image -> library wheels -> runtime image
 
 rootfs: ## Build the reproducible Debian bullseye root filesystem tarball
 	@scripts/if-changed.sh $(STAMPS)/rootfs scripts/build-rootfs.sh base-image/rootfs-hooks -- \
@@ -56,14 +61,28 @@ wheelhouse: ## Download the hashed Python 2.7 pins on the host
 	  scripts/fetch-wheelhouse.sh runtime-image/build/wheels runtime-image/requirements.txt
 	@scripts/if-changed.sh $(STAMPS)/wheelhouse-test scripts/fetch-wheelhouse.sh runtime-image/requirements-test.txt -- \
 	  scripts/fetch-wheelhouse.sh runtime-image/build/test-wheels runtime-image/requirements-test.txt
+	@scripts/if-changed.sh $(STAMPS)/wheelhouse-libraries scripts/fetch-wheelhouse.sh scripts/fetch-library-downloads.sh \
+	  runtime-image/libraries/pins.txt -- \
+	  scripts/fetch-library-downloads.sh runtime-image/libraries/build/downloads runtime-image/libraries/pins.txt
+
+library-rootfs: ## Build the library builder's root filesystem (the base packages + a compiler and Python headers)
+	@scripts/if-changed.sh $(STAMPS)/library-rootfs scripts/build-rootfs.sh base-image/rootfs-hooks -- \
+	  scripts/build-rootfs.sh runtime-image/libraries/build/builder-rootfs.tar $(LIBRARY_BUILDER_PACKAGES)
+
+library-wheels: base library-rootfs ## Build the built-in libraries' wheelhouse (compiles the sdists without wheels)
+	@scripts/if-changed.sh $(STAMPS)/library-wheels $(STAMPS)/base $(STAMPS)/library-rootfs $(STAMPS)/wheelhouse-libraries \
+	  scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile -- \
+	  scripts/build-library-wheels.sh runtime-image/libraries runtime-image/build/library-wheels \
+	    $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE)
 
 base: names engine rootfs wheelhouse ## Build the base image
 	@scripts/if-changed.sh $(STAMPS)/base --image $(BASE_IMAGE) base-image -- \
 	  $(DOCKER_BUILD) --tag $(BASE_IMAGE) base-image
 
-runtime: base ## Build the runtime image
+runtime: base library-wheels ## Build the runtime image
 	@scripts/if-changed.sh $(STAMPS)/runtime --image $(RUNTIME_IMAGE) $(STAMPS)/base runtime-image/Dockerfile \
 	  runtime-image/requirements.txt runtime-image/prune-sdk.sh runtime-image/build/wheels runtime-image/bin \
+	  runtime-image/build/library-wheels \
 	  runtime-image/python_compat runtime-image/zzz-python-compat-google-namespace.pth -- \
 	  $(DOCKER_BUILD) --tag $(RUNTIME_IMAGE) --build-arg BASE_IMAGE=$(BASE_IMAGE) \
 	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) --build-arg CREATED=$(CREATED) \
@@ -123,5 +142,5 @@ runner-test: test-tools ## Unit-test the local Cloud Build runner (no Docker nee
 test: lint runner-test structure-test unit-test integration-test ## Everything CI runs
 
 clean: ## Remove generated files and the images this Makefile built
-	-docker rmi $(EXAMPLE_IMAGE) $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(BASE_IMAGE) 2>/dev/null
-	rm -rf build base-image/build runtime-image/build
+	-docker rmi $(EXAMPLE_IMAGE) $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE) 2>/dev/null
+	rm -rf build base-image/build runtime-image/build runtime-image/libraries/build

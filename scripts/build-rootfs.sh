@@ -2,11 +2,13 @@
 # Builds the base image's root filesystem: Debian bullseye (the last release with python2.7), variant minbase,
 # as a tarball that is bit-identical across runs for the same SOURCE_DATE_EPOCH and archive state.
 #
-# usage: build-rootfs.sh OUTPUT.tar
+# usage: build-rootfs.sh OUTPUT.tar [EXTRA_PACKAGE...]
+#        (extra packages: the library builder's root filesystem adds its compiler and headers this way)
 # env:   SOURCE_DATE_EPOCH (required), DEBIAN_MIRROR / DEBIAN_SECURITY_MIRROR (default: this machine's apt sources)
 set -Eeuo pipefail
 
-out=${1:?usage: build-rootfs.sh OUTPUT.tar}
+out=${1:?usage: build-rootfs.sh OUTPUT.tar [EXTRA_PACKAGE...]}
+shift
 : "${SOURCE_DATE_EPOCH:?build-rootfs: SOURCE_DATE_EPOCH must be set so the tarball is reproducible}"
 export SOURCE_DATE_EPOCH
 
@@ -30,6 +32,9 @@ sources=("deb $mirror bullseye main")
 # What python2.7 and the pinned manylinux wheels load at run time: libstdc++ (grpcio), libgcc (gevent),
 # zlib/expat/ffi/ssl come in with python2.7 itself.
 packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase
+for extra in "$@"; do
+  packages="$packages,$extra"
+done
 
 hooks=$(cd "$(dirname "$0")/../base-image/rootfs-hooks" && pwd)
 mkdir -p "$(dirname "$out")"
