@@ -41,7 +41,7 @@ def parse(lines, source=CATALOG_PATH):
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith('#'):
             continue
-        fields = line.split(None, 4)
+        fields = line.strip().split(None, 4)
         if len(fields) != 5 or fields[3] not in SOURCES:
             raise ValueError('%s:%d: expected "name version module source what", source one of %s'
                              % (source, number, ', '.join(SOURCES)))

@@ -1,0 +1,126 @@
+"""builtin_libraries.install: the child build installs exactly the wheelhouse libraries app.yaml enables, each
+into <libraries dir>/<name>-<version>, and names in one line each library it cannot provide."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from python_compat import builtin_libraries
+from python_compat import appyaml
+from python_compat.builtin_libraries import catalog
+from python_compat.builtin_libraries import install
+
+
+def write_app(root, libraries_yaml):
+    root.join('app.yaml').write('runtime: python27\napi_version: 1\nthreadsafe: true\n'
+                                'handlers:\n- url: /.*\n  script: main.app\nlibraries:\n' + libraries_yaml)
+    return appyaml.load_app_yaml(str(root.join('app.yaml')))
+
+
+def run_install(config, libraries_dir, app_root, wheelhouse=builtin_libraries.WHEELHOUSE_DIR):
+    reports = []
+    errors = install.install_libraries(config, catalog.load(), wheelhouse, str(libraries_dir), str(app_root),
+                                       report=reports.append)
+    return reports, errors
+
+
+def test_a_wheelhouse_library_and_its_requirement_are_installed_each_in_its_own_directory(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: grpcio\n  version: "1.0.0"\n')
+    libraries_dir = tmpdir.join('libraries')
+
+    reports, errors = run_install(config, libraries_dir, app)
+
+    assert errors == []
+    assert sorted(os.listdir(str(libraries_dir))) == ['enum-0.9.23', 'futures-3.0.5', 'grpcio-1.0.0',
+                                                     'protobuf-3.0.0', 'setuptools-36.6.0']
+    assert libraries_dir.join('futures-3.0.5', 'concurrent', 'futures', '__init__.py').check()
+    assert reports[0] == ('python-compat: libraries[0] (grpcio): grpcio 1.0.0 installed into %s'
+                          % libraries_dir.join('grpcio-1.0.0'))
+
+
+def test_sdk_python_and_runtime_libraries_install_nothing(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: webapp2\n  version: "2.3"\n- name: ssl\n  version: latest\n'
+                            '- name: PIL\n  version: latest\n')
+    libraries_dir = tmpdir.join('libraries')
+
+    assert run_install(config, libraries_dir, app) == ([], [])
+    assert not libraries_dir.check()
+
+
+def test_an_installed_library_imports_from_its_directory(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: ujson\n  version: "1.35"\n')
+    libraries_dir = tmpdir.join('libraries')
+    run_install(config, libraries_dir, app)
+
+    output = subprocess.check_output([sys.executable, '-c', 'import sys; sys.path.insert(1, %r); import ujson; '
+                                      'print(ujson.__file__); print(ujson.dumps([1]))'
+                                      % str(libraries_dir.join('ujson-1.35'))])
+
+    assert output.splitlines() == [str(libraries_dir.join('ujson-1.35', 'ujson.so')), '[1]']
+
+
+def test_a_library_not_provided_is_one_error_naming_key_version_and_why(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: webapp2\n  version: latest\n- name: MySQLdb\n  version: "1.2.5"\n')
+
+    reports, errors = run_install(config, tmpdir.join('libraries'), app)
+
+    assert [error.line() for error in errors] == [
+        '%s: libraries[1] (MySQLdb): version 1.2.5 is not provided by python-compat: no cp27mu wheel exists and '
+        'building MySQL-python needs MariaDB\'s client library, which the library builder does not do yet; '
+        'install it through the app\'s requirements.txt instead' % app.join('app.yaml')]
+
+
+def test_a_library_not_provided_that_the_app_ships_itself_is_accepted(tmpdir):
+    app = tmpdir.mkdir('app')
+    app.join('MySQLdb.py').write('')
+    config = write_app(app, '- name: MySQLdb\n  version: "1.2.5"\n')
+
+    reports, errors = run_install(config, tmpdir.join('libraries'), app)
+
+    assert errors == []
+    assert reports == ["python-compat: libraries[0] (MySQLdb): MySQLdb 1.2.5 is the app's own copy"]
+
+
+def test_a_wheel_that_does_not_match_its_hash_is_refused(tmpdir):
+    wheelhouse = tmpdir.mkdir('wheelhouse')
+    original = builtin_libraries.WHEELHOUSE_DIR
+    shutil.copy(os.path.join(original, 'SHA256SUMS'), str(wheelhouse))
+    wheel = [name for name in os.listdir(original) if name.startswith('ujson-')][0]
+    data = open(os.path.join(original, wheel), 'rb').read()
+    wheelhouse.join(wheel).write_binary(data + b'tampered')
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: ujson\n  version: "1.35"\n')
+
+    with pytest.raises(install.InstallError) as error:
+        run_install(config, tmpdir.join('libraries'), app, wheelhouse=str(wheelhouse))
+
+    assert 'pip could not install ujson==1.35' in str(error.value)
+    assert 'HASHES' in str(error.value)
+
+
+def test_a_distribution_missing_from_the_wheelhouse_is_an_install_error():
+    with pytest.raises(install.InstallError) as error:
+        install.hashed_requirement('Django==9.9', {'Django-1.4.13-py2-none-any.whl': 'ab'})
+
+    assert str(error.value) == 'the library wheelhouse has no wheel of Django==9.9'
+
+
+def test_no_app_yaml_installs_nothing_and_succeeds(tmpdir, capsys):
+    assert install.main([str(tmpdir)]) == 0
+
+    assert 'no app.yaml' in capsys.readouterr().out
+
+
+def test_an_app_yaml_that_does_not_parse_is_left_to_start_up(tmpdir, capsys):
+    tmpdir.join('app.yaml').write('runtime: python27\nhandlers: [\n')
+
+    assert install.main([str(tmpdir)]) == 0
+
+    assert 'reported again at start-up' in capsys.readouterr().out
