@@ -113,7 +113,7 @@ test-tools: ## Install the host-side test tools (pytest, Docker SDK, container-s
 
 lint: test-tools ## hadolint every Dockerfile, shellcheck every shell script
 	@$(VENV)/bin/hadolint --failure-threshold warning base-image/Dockerfile runtime-image/Dockerfile \
-	  runtime-image/Dockerfile.test
+	  runtime-image/Dockerfile.test runtime-image/libraries/Dockerfile
 	@shellcheck scripts/*.sh base-image/rootfs-hooks/*.sh runtime-image/prune-sdk.sh runtime-image/bin/python-compat .ci/run \
 	  scripts/cloudbuild-local
 
