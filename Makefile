@@ -11,8 +11,9 @@ RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
 EXAMPLE_IMAGE = $(DOCKER_NAMESPACE)/example:$(TAG)
 # Compiles the library wheelhouse's sdists (runtime-image/libraries/); never pushed.
 LIBRARY_BUILDER_IMAGE = $(DOCKER_NAMESPACE)/library-builder:$(TAG)
-# What the library builder's root filesystem adds to the base packages: a C compiler and the Python 2.7 headers.
-LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev
+# What the library builder's root filesystem adds to the base packages: a C compiler, the Python 2.7 headers and
+# MariaDB's client headers and mysql_config (mysqlclient).
+LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev libmariadb-dev libmariadb-dev-compat
 # Where `make run` serves the example app (always on 127.0.0.1).
 RUN_PORT ?= 8080
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).

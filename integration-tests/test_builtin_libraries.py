@@ -72,9 +72,9 @@ def test_a_library_python_compat_does_not_provide_fails_the_child_build_with_one
     # The classic builder colours a step's stderr with ANSI escapes.
     output = re.sub(r'\x1b\[[0-9;]*m', '', ''.join(chunk.get('stream', '') for chunk in error.value.build_log))
     lines = [line for line in output.splitlines() if line.startswith('python-compat:')]
-    assert lines == ["python-compat: /app/app.yaml: libraries[1] (MySQLdb): version 1.2.5 is not provided by "
-                     "python-compat: no cp27mu wheel exists and building MySQL-python needs MariaDB's client "
-                     "library, which the library builder does not do yet; install it through the app's "
+    assert lines == ["python-compat: /app/app.yaml: libraries[1] (matplotlib): version 1.2.0 is not provided by "
+                     "python-compat: no cp27mu wheel exists and its sdist needs numpy, freetype and libpng to "
+                     "build, which the library builder does not do yet; install it through the app's "
                      "requirements.txt instead"]
 
 
@@ -91,6 +91,7 @@ SERVED_FROM = {
     'protorpc': SDK_LIB + 'protorpc-1.0/', 'pyamf': SDK_LIB + 'PyAMF-0.6.1/', 'six': SDK_LIB + 'six-1.12.0/',
     'webapp2': SDK_LIB + 'webapp2-2.3/', 'werkzeug': SDK_LIB + 'werkzeug-0.11.10/', 'yaml': SDK_LIB + 'yaml-3.10/',
     'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
+    'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/',
 }
 # Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so.
 IMPORTED_BY_THE_RUNTIME_FIRST = {'webob': 'libraries[11] (webob): version 1.2.3 requested',
@@ -126,4 +127,6 @@ def test_the_other_libraries_work(more_libraries_app):
     uses = more_libraries_app[0]['uses']
 
     assert uses == {'crc32': 0xCBF43926, 'psycopg2_quote': "'it''s'", 'ujson': {'a': [1, 2]}, 'pil_size': [3, 2],
-                    'pytz': 'Europe/Paris'}
+                    'pytz': 'Europe/Paris', 'mysqldb': {'version_info': [1, 4, 4, 'final', 0],
+                                                        'escaped': "it\\'s", 'connect_error': 2002,
+                                                        'dict_cursor': True}}

@@ -30,8 +30,9 @@ sources=("deb $mirror bullseye main")
 [ -z "$security_mirror" ] || sources+=("deb $security_mirror bullseye-security main")
 
 # What python2.7 and the pinned manylinux wheels load at run time: libstdc++ (grpcio), libgcc (gevent),
-# zlib/expat/ffi/ssl come in with python2.7 itself.
-packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase
+# zlib/expat/ffi/ssl come in with python2.7 itself; MariaDB's client library (0.7 MB) for the built-in library
+# MySQLdb, which a child image installs from the library wheelhouse (runtime-image/libraries/).
+packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase,libmariadb3
 for extra in "$@"; do
   packages="$packages,$extra"
 done

@@ -10,6 +10,8 @@ usage="usage: fetch-library-downloads.sh DOWNLOAD_DIR PINS.txt"
 dest=${1:?$usage}
 pins=${2:?$usage}
 [ -r "$pins" ] || { echo "fetch-library-downloads: $pins: cannot read the pins file" >&2; exit 1; }
+# pip reads an sdist's metadata by running its setup.py here, and mysqlclient's setup.py runs mysql_config.
+"$(dirname "$0")/ensure-debian-packages.sh" libmariadb-dev-compat
 
 split=$(mktemp -d)
 trap 'rm -rf "$split"' EXIT

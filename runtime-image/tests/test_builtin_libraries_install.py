@@ -67,25 +67,50 @@ def test_an_installed_library_imports_from_its_directory(tmpdir):
 
 def test_a_library_not_provided_is_one_error_naming_key_version_and_why(tmpdir):
     app = tmpdir.mkdir('app')
-    config = write_app(app, '- name: webapp2\n  version: latest\n- name: MySQLdb\n  version: "1.2.5"\n')
+    config = write_app(app, '- name: webapp2\n  version: latest\n- name: lxml\n  version: "2.3"\n')
 
     reports, errors = run_install(config, tmpdir.join('libraries'), app)
 
     assert [error.line() for error in errors] == [
-        '%s: libraries[1] (MySQLdb): version 1.2.5 is not provided by python-compat: no cp27mu wheel exists and '
-        'building MySQL-python needs MariaDB\'s client library, which the library builder does not do yet; '
-        'install it through the app\'s requirements.txt instead' % app.join('app.yaml')]
+        '%s: libraries[1] (lxml): version 2.3 is not provided by python-compat: no cp27mu wheel exists and '
+        'building it needs libxml2, libxslt and ICU in the image, which python-compat does not carry yet; '
+        'lxml 3.7.3 (latest) is provided; install it through the app\'s requirements.txt instead'
+        % app.join('app.yaml')]
+
+
+def test_nothing_is_installed_when_a_library_is_not_provided(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: ujson\n  version: latest\n- name: matplotlib\n  version: latest\n')
+    libraries_dir = tmpdir.join('libraries')
+
+    reports, errors = run_install(config, libraries_dir, app)
+
+    assert [error.key for error in errors] == ['libraries[1] (matplotlib)']
+    assert reports == []
+    assert not libraries_dir.check()
 
 
 def test_a_library_not_provided_that_the_app_ships_itself_is_accepted(tmpdir):
     app = tmpdir.mkdir('app')
-    app.join('MySQLdb.py').write('')
-    config = write_app(app, '- name: MySQLdb\n  version: "1.2.5"\n')
+    app.join('neo_cgi.py').write('')
+    config = write_app(app, '- name: clearsilver\n  version: "0.10.5"\n')
 
     reports, errors = run_install(config, tmpdir.join('libraries'), app)
 
     assert errors == []
-    assert reports == ["python-compat: libraries[0] (MySQLdb): MySQLdb 1.2.5 is the app's own copy"]
+    assert reports == ["python-compat: libraries[0] (clearsilver): clearsilver 0.10.5 is the app's own copy"]
+
+
+def test_mysqldb_is_served_by_mysqlclient_installed_under_the_name_and_version_app_yaml_gives(tmpdir):
+    app = tmpdir.mkdir('app')
+    config = write_app(app, '- name: MySQLdb\n  version: "1.2.5"\n')
+    libraries_dir = tmpdir.join('libraries')
+
+    reports, errors = run_install(config, libraries_dir, app)
+
+    assert errors == []
+    assert os.listdir(str(libraries_dir)) == ['MySQLdb-1.2.5']
+    assert libraries_dir.join('MySQLdb-1.2.5', 'MySQLdb', '__init__.py').check()
 
 
 def test_a_wheel_that_does_not_match_its_hash_is_refused(tmpdir):

@@ -121,10 +121,13 @@ def test_a_library_not_provided_is_one_line_naming_why(libraries_dir):
 
 
 def test_a_library_not_provided_that_the_app_installed_itself_is_accepted(monkeypatch, libraries_dir, tmpdir):
-    tmpdir.join('MySQLdb.py').write('')
+    monkeypatch.delitem(sys.modules, 'neo_cgi', raising=False)
+    tmpdir.join('neo_cgi.py').write('')
     sys.path.insert(0, str(tmpdir))
 
-    apply([library('MySQLdb', '1.2.5')], libraries_dir)
+    apply([library('clearsilver', '0.10.5')], libraries_dir)
+
+    assert sys.modules['neo_cgi'].__file__.startswith(str(tmpdir))
 
 
 def test_protobufs_google_directory_joins_the_google_namespace_first(monkeypatch, libraries_dir):

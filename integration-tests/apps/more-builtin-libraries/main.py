@@ -6,7 +6,7 @@ import os
 
 MODULES = ['grpc', 'google.protobuf', 'enum', 'concurrent.futures', 'pkg_resources', 'six', 'crcmod', 'psycopg2',
            'ujson', 'PIL.Image', 'ssl', 'flask', 'click', 'itsdangerous', 'jinja2', 'werkzeug', 'endpoints',
-           'protorpc', 'pyamf', 'webapp2', 'webob', 'pytz', 'yaml']
+           'protorpc', 'pyamf', 'webapp2', 'webob', 'pytz', 'yaml', 'MySQLdb']
 
 
 def describe(name):
@@ -15,6 +15,20 @@ def describe(name):
     except Exception as error:  # reported, so the test names every library that fails
         return {'error': '%s: %s' % (type(error).__name__, error)}
     return {'file': os.path.realpath(getattr(module, '__file__', '') or '')}
+
+
+def mysqldb_uses():
+    """The MySQLdb API a Cloud SQL app calls, short of a server: connecting over a Unix socket fails as it should."""
+    import MySQLdb
+    import MySQLdb.cursors
+    try:
+        MySQLdb.connect(unix_socket='/cloudsql/no-such-instance', user='root', db='app')
+        connect_error = None
+    except MySQLdb.OperationalError as error:
+        connect_error = error.args[0]
+    return {'version_info': list(MySQLdb.version_info), 'escaped': MySQLdb.escape_string("it's"),
+            'connect_error': connect_error, 'dict_cursor': issubclass(MySQLdb.cursors.DictCursor,
+                                                                       MySQLdb.cursors.BaseCursor)}
 
 
 def uses():
@@ -29,6 +43,7 @@ def uses():
         'ujson': ujson.loads(ujson.dumps({'a': [1, 2]})),
         'pil_size': list(Image.new('RGB', (3, 2)).size),
         'pytz': pytz.timezone('Europe/Paris').zone,
+        'mysqldb': mysqldb_uses(),
     }
 
 

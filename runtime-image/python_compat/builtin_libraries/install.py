@@ -87,24 +87,28 @@ def not_provided_error(app_yaml, library, entry):
 
 
 def install_libraries(config, catalog, wheelhouse, libraries_dir, app_root, report=print):
-    """Installs what config's libraries need from the wheelhouse; returns StartupErrors for what cannot be."""
-    errors = []
+    """Installs what config's libraries need from the wheelhouse; returns StartupErrors for what cannot be,
+    in which case nothing is installed (the build fails anyway)."""
+    errors, to_install = [], []
     for library in resolution.requested_libraries(config.libraries):
         entry = catalog.lookup(library.name, library.version)
         if entry is None:
             errors.append(StartupError(config.path, library.key, 'version %s is not one App Engine offered (%s)'
                                        % (library.version, ', '.join(catalog.versions(library.name)))))
         elif entry.source == 'wheelhouse':
-            target = install_entry(entry, wheelhouse, libraries_dir)
-            report('python-compat: %s: %s %s installed into %s' % (library.key, library.name, library.version,
-                                                                    target))
+            to_install.append((library, entry))
         elif entry.source == 'none':
             if _importable(entry.module, app_root):
                 report('python-compat: %s: %s %s is the app\'s own copy' % (library.key, library.name,
                                                                             library.version))
             else:
                 errors.append(not_provided_error(config.path, library, entry))
-    return errors
+    if errors:
+        return errors
+    for library, entry in to_install:
+        target = install_entry(entry, wheelhouse, libraries_dir)
+        report('python-compat: %s: %s %s installed into %s' % (library.key, library.name, library.version, target))
+    return []
 
 
 def main(argv=None):
