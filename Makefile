@@ -71,8 +71,8 @@ library-rootfs: ## Build the library builder's root filesystem (the base package
 	  scripts/build-rootfs.sh runtime-image/libraries/build/builder-rootfs.tar $(LIBRARY_BUILDER_PACKAGES)
 
 library-wheels: base library-rootfs ## Build the built-in libraries' wheelhouse (compiles the sdists without wheels)
-	@scripts/if-changed.sh $(STAMPS)/library-wheels $(STAMPS)/base $(STAMPS)/library-rootfs $(STAMPS)/wheelhouse-libraries \
-	  scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile -- \
+	@scripts/if-changed.sh $(STAMPS)/library-wheels $(STAMPS)/base $(STAMPS)/library-rootfs \
+	  $(STAMPS)/wheelhouse-libraries scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile -- \
 	  scripts/build-library-wheels.sh runtime-image/libraries runtime-image/build/library-wheels \
 	    $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE)
 

@@ -36,10 +36,6 @@ def _importable(module):
         return False
 
 
-def _imported_by_the_runtime(module):
-    return sys.modules.get(module)
-
-
 def _installed_versions(libraries_dir, name):
     prefix = name + '-'
     try:
@@ -63,8 +59,7 @@ def library_path(entry, libraries_dir, source, key):
                                   else 'it has no %s' % entry.name))
         return path
     if entry.source == 'none' and not _importable(entry.module):
-        raise StartupError(source, key, 'version %s is not provided by python-compat: %s; install it through '
-                           'the app\'s requirements.txt instead' % (entry.version, entry.what))
+        raise StartupError(source, key, entry.not_provided_problem())
     return None
 
 
@@ -80,24 +75,23 @@ def _put_on_sys_path(path, first):
         google_namespace.add_to_google_namespace(os.path.join(path, 'google'), first)
 
 
-def _serve(library, entry, source, libraries_dir, first):
+def _serve(library, entry, source, libraries_dir):
+    """Puts a named (or required) library first on sys.path, unless the runtime already imported that module."""
     path = library_path(entry, libraries_dir, source, library.key)
     if path is None:
         return
-    imported = _imported_by_the_runtime(entry.module)
-    if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path):
-        if first:
-            version = getattr(imported, '__version__', None)
-            if version:
-                log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
-                            library.key, library.version, library.name, version)
-            else:
-                log.warning('%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
-                            source, library.key, library.version, os.path.dirname(imported.__file__))
+    imported = sys.modules.get(entry.module)
+    if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path + os.sep):
+        version = getattr(imported, '__version__', None)
+        if version:
+            log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
+                        library.key, library.version, library.name, version)
+        else:
+            log.warning('%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
+                        source, library.key, library.version, os.path.dirname(imported.__file__))
         return
-    _put_on_sys_path(path, first)
-    if first:
-        log.info('%s: %s: serving %s %s from %s', source, library.key, library.name, library.version, path)
+    _put_on_sys_path(path, first=True)
+    log.info('%s: %s: serving %s %s from %s', source, library.key, library.name, library.version, path)
 
 
 def apply_libraries(libraries, source, libraries_dir=None, catalog=None):
@@ -110,7 +104,7 @@ def apply_libraries(libraries, source, libraries_dir=None, catalog=None):
         if entry is None:
             raise StartupError(source, library.key, 'version %s is not one App Engine offered (%s)'
                                % (library.version, ', '.join(catalog.versions(library.name))))
-        _serve(library, entry, source, libraries_dir, first=True)
+        _serve(library, entry, source, libraries_dir)
     for library in resolution.default_libraries(requested):
         entry = catalog.lookup(library.name, library.version)
         if entry is not None and entry.source == 'sdk':  # every default library is one the SDK bundles

@@ -16,6 +16,11 @@ class Entry(collections.namedtuple('Entry', 'name version module source what')):
         """The `project==version` pins a wheelhouse entry installs."""
         return self.what.split() if self.source == 'wheelhouse' else []
 
+    def not_provided_problem(self):
+        """What a one-line error says about a version python-compat does not provide."""
+        return ('version %s is not provided by python-compat: %s; install it through the app\'s requirements.txt '
+                'instead' % (self.version, self.what))
+
     @property
     def directory_name(self):
         """<name>-<version>, the directory App Engine (and the SDK's lib/) gave each library."""

@@ -81,11 +81,6 @@ def _importable(module, app_root):
         return subprocess.call([sys.executable, '-c', code], stdout=devnull, stderr=devnull) == 0
 
 
-def not_provided_error(app_yaml, library, entry):
-    return StartupError(app_yaml, library.key, 'version %s is not provided by python-compat: %s; install it '
-                        'through the app\'s requirements.txt instead' % (library.version, entry.what))
-
-
 def install_libraries(config, catalog, wheelhouse, libraries_dir, app_root, report=print):
     """Installs what config's libraries need from the wheelhouse; returns StartupErrors for what cannot be,
     in which case nothing is installed (the build fails anyway)."""
@@ -102,7 +97,7 @@ def install_libraries(config, catalog, wheelhouse, libraries_dir, app_root, repo
                 report('python-compat: %s: %s %s is the app\'s own copy' % (library.key, library.name,
                                                                             library.version))
             else:
-                errors.append(not_provided_error(config.path, library, entry))
+                errors.append(StartupError(config.path, library.key, entry.not_provided_problem()))
     if errors:
         return errors
     for library, entry in to_install:
