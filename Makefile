@@ -25,6 +25,8 @@ CREATED ?= $(shell git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%S
 # Our builds need no network in RUN steps; this proves it on every build.
 DOCKER_BUILD ?= docker build --network=none --quiet
 PYTEST_ARGS ?=
+# One directory per `make bench` run: its UTC time and the commit measured.
+BENCH_RESULTS := bench/results/$(shell date -u +%Y%m%dT%H%M%SZ)-$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 export TZ = UTC
 export SOURCE_DATE_EPOCH
@@ -96,9 +98,9 @@ runtime-test: runtime
 	  $(DOCKER_BUILD) --tag $(RUNTIME_TEST_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) \
 	    --file runtime-image/Dockerfile.test runtime-image
 
-example: runtime ## Build the bundled example app (example-app/) FROM the runtime image
-	@scripts/if-changed.sh $(STAMPS)/example --image $(EXAMPLE_IMAGE) $(STAMPS)/runtime example-app -- \
-	  $(DOCKER_BUILD) --tag $(EXAMPLE_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) example-app
+example: runtime ## Build the bundled example app (examples/guestbook/) FROM the runtime image
+	@scripts/if-changed.sh $(STAMPS)/example --image $(EXAMPLE_IMAGE) $(STAMPS)/runtime examples/guestbook -- \
+	  $(DOCKER_BUILD) --tag $(EXAMPLE_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) examples/guestbook
 
 run: example ## Build what is needed, then serve the example app on 127.0.0.1:$(RUN_PORT) (Ctrl-C stops it)
 	@echo "serving the example app on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)"
@@ -123,15 +125,16 @@ structure-test: build test-tools ## Run the container-structure-test configs aga
 	@$(VENV)/bin/container-structure-test test --image $(RUNTIME_IMAGE) --config structure-tests/runtime.yaml
 
 unit-test: runtime-test ## Run the runtime package's unit tests on Python 2.7 inside the image
-	@docker run --rm --network=none $(RUNTIME_TEST_IMAGE)
+	@docker run --rm --network=none -v $(CURDIR)/README.md:/opt/README.md:ro -e PYTHON_COMPAT_README=/opt/README.md \
+	  $(RUNTIME_TEST_IMAGE)
 
 integration-test: build test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
 	@$(HOST_PYTHON) -m pytest integration-tests $(PYTEST_ARGS)
 
-bench: build test-tools ## Benchmarks, each against a baseline measured in the same run (serving, then API server)
+bench: build test-tools ## Benchmarks against baselines measured in the same run; results saved under bench/results/
 	@scripts/ensure-debian-packages.sh wrk
-	@$(HOST_PYTHON) scripts/bench_serving.py --runtime-image $(RUNTIME_IMAGE)
-	@$(HOST_PYTHON) scripts/bench_api.py --runtime-image $(RUNTIME_IMAGE)
+	@$(HOST_PYTHON) scripts/bench_serving.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
+	@$(HOST_PYTHON) scripts/bench_api.py --runtime-image $(RUNTIME_IMAGE) --results-dir $(BENCH_RESULTS)
 
 cloudbuild: names engine test-tools ## Run cloudbuild.yaml (the release pipeline) here with the local Cloud Build runner
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHON=$(HOST_PYTHON) scripts/cloudbuild-local --config cloudbuild.yaml \

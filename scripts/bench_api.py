@@ -2,14 +2,16 @@
 """Benchmarks the App Engine API server in one run and prints a table:
 
 - p50/p99 latency of memcache get, ndb get and ndb put from python27 code, through our API server
-  (POST /rpc_http on 127.0.0.1, as apps in the runtime call it) and through the SDK's stubs in-process
-  (same stubs, same SQLite datastore, no HTTP); measured inside the runtime image, with no network;
+  (POST /rpc_http on 127.0.0.1, as apps in the runtime call it), through it with RUNTIME_PATCHES=off (without
+  its speed-ups of gevent's HTTP server: what they are worth) and through the SDK's stubs in-process (same
+  stubs, same SQLite datastore, no HTTP); measured inside the runtime image, with no network;
 - requests/s of an app doing memcache.incr plus Model.get_or_insert per request (examples/compose/app) at
   concurrency 20, measured with wrk against the app container published on 127.0.0.1 only (the median of a
   few rounds), with the CPU time per request of the container's gunicorn workers and of its API server
   (where the cores go).
 
 usage: scripts/bench_api.py [--runtime-image IMAGE] [--calls N] [--seconds S] [--rounds R] [--concurrency C]
+                           [--results-dir DIR]
 Needs docker (an engine that answers) and Debian's wrk (installed when missing, as root on Debian).
 """
 
@@ -23,6 +25,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+import bench_results
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP_DIR = REPO_ROOT / 'examples' / 'compose' / 'app'
@@ -52,8 +56,9 @@ if mode == 'server':
     from python_compat import apiclient
     apiclient.install('127.0.0.1', 10001)
 else:
-    from python_compat.apiserver import config, stubs
-    stubs.register_stubs(config.ApiServerConfig('dev~bench', storage_path='/tmp/api-stubs'))
+    from python_compat.apiserver import config
+    from python_compat.apiserver import services
+    services.register_stubs(config.ApiServerConfig('dev~bench', storage_path='/tmp/api-stubs'))
 
 from google.appengine.api import memcache
 from google.appengine.ext import ndb
@@ -117,9 +122,10 @@ def run(command, timeout, **kwargs):
     return subprocess.run(command, check=True, timeout=timeout, text=True, stdout=subprocess.PIPE, **kwargs).stdout
 
 
-def latency(runtime_image, mode, calls):
+def latency(runtime_image, mode, calls, environment=()):
     """{operation: (p50 ms, p99 ms)} of `mode` ('stubs' or 'server'), in a fresh container with no network."""
-    output = run(['docker', 'run', '--rm', '--network=none', '--entrypoint', 'python', runtime_image,
+    options = [option for name, value in environment for option in ('--env', '%s=%s' % (name, value))]
+    output = run(['docker', 'run', '--rm', '--network=none'] + options + ['--entrypoint', 'python', runtime_image,
                   '-c', LATENCY_SCRIPT, mode, str(calls)], timeout=300, stderr=subprocess.DEVNULL)
     return json.loads(output.strip().splitlines()[-1])
 
@@ -188,34 +194,42 @@ def main(argv=None):
     parser.add_argument('--seconds', type=int, default=6, help='duration of each requests/s round')
     parser.add_argument('--rounds', type=int, default=5, help='requests/s rounds; the median is reported')
     parser.add_argument('--concurrency', type=int, default=20, help='open connections during it')
+    parser.add_argument('--results-dir', help='save the results here (bench_results.py)')
     args = parser.parse_args(argv)
     subprocess.run([str(REPO_ROOT / 'scripts' / 'ensure-debian-packages.sh'), 'wrk'], check=True)
 
     stubs = latency(args.runtime_image, 'stubs', args.calls)
     server = latency(args.runtime_image, 'server', args.calls)
+    unpatched = latency(args.runtime_image, 'server', args.calls, [('RUNTIME_PATCHES', 'off')])
     rates, failed, workers, cpu_ms = requests_per_second(args.runtime_image, args.seconds, args.concurrency,
                                                          args.rounds)
     rate = statistics.median(rates)
 
-    rows = [('measurement', 'API server', 'in-process stubs', 'ratio')]
+    rows = [('measurement', 'API server', 'RUNTIME_PATCHES=off', 'in-process stubs', 'ratio to stubs',
+             'patches')]
     for operation in ('memcache get', 'ndb get', 'ndb put'):
         for index, label in ((0, 'p50'), (1, 'p99')):
-            ours, theirs = server[operation][index], stubs[operation][index]
-            rows.append(('%s %s (ms)' % (operation, label), '%.2f' % ours, '%.2f' % theirs,
-                         '%.1fx' % (ours / theirs)))
-    print('API call latency from python27 code, %d calls each (server = POST /rpc_http on 127.0.0.1):'
-          % args.calls)
-    print(table(rows))
-    print()
+            ours, plain, theirs = server[operation][index], unpatched[operation][index], stubs[operation][index]
+            rows.append(('%s %s (ms)' % (operation, label), '%.2f' % ours, '%.2f' % plain, '%.2f' % theirs,
+                         '%.1fx' % (ours / theirs), '%.2fx' % (ours / plain)))
+    text = ['API call latency from python27 code, %d calls each (server = POST /rpc_http on 127.0.0.1):'
+            % args.calls, table(rows), '']
     rows = [('measurement', 'result', 'reference', 'ratio'),
             ('memcache.incr + get_or_insert (req/s, median)', '%.0f' % rate,
              '%d (dev_appserver)' % REFERENCE_REQUESTS_PER_SECOND, '%.2fx' % (rate / REFERENCE_REQUESTS_PER_SECOND)),
             ('', '', '%d (target)' % TARGET_REQUESTS_PER_SECOND, '%.2fx' % (rate / TARGET_REQUESTS_PER_SECOND))]
     rows.extend(('CPU per request, %s (ms)' % role, '%.2f' % cpu_ms[role], '', '') for role in sorted(cpu_ms))
-    print('App throughput: %d connections, %d rounds of %d s (%s req/s), %s gevent workers, embedded API server; '
-          '%d failed requests:' % (args.concurrency, args.rounds, args.seconds,
-                                   ' '.join('%.0f' % each for each in rates), workers, failed))
-    print(table(rows))
+    text += ['App throughput: %d connections, %d rounds of %d s (%s req/s), %s gevent workers, embedded API server; '
+             '%d failed requests:' % (args.concurrency, args.rounds, args.seconds,
+                                      ' '.join('%.0f' % each for each in rates), workers, failed), table(rows)]
+    text = '\n'.join(text)
+    print(text)
+    if args.results_dir:
+        figures = {'latency_ms_p50_p99': {'api_server': server, 'api_server_unpatched': unpatched,
+                                          'in_process_stubs': stubs},
+                   'app_requests_per_second': rates, 'failed_requests': failed, 'workers': workers,
+                   'cpu_ms_per_request': cpu_ms, 'calls': args.calls}
+        print('saved: %s' % ', '.join(map(str, bench_results.save(args.results_dir, 'api', text, figures))))
     return 1 if failed else 0
 
 

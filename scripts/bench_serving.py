@@ -2,8 +2,9 @@
 """Serving benchmark, measured in one run so the figures are comparable on a shared, noisy machine:
 
 1. requests/s of a hello-world WSGI app through our runtime vs bare `gunicorn -k gevent` serving the same
-   callable in the same image with the same worker count (wrk, keep-alive, 127.0.0.1 only);
-2. seconds from `docker run` to the first 200, for both.
+   callable in the same image with the same worker count (wrk, keep-alive, 127.0.0.1 only), and through our
+   runtime with RUNTIME_PATCHES=off (without its speed-ups of gunicorn: what they are worth);
+2. seconds from `docker run` to the first 200, for each.
 
 How: both servers run side by side, each pinned to the same CPUs (one per worker) while wrk runs on the
 others, so the load generator never takes the servers' cores and both servers get the same ones. Short wrk
@@ -11,7 +12,7 @@ runs alternate between the two, round after round; the ratio is the median of th
 noisy moment on the machine hits both sides of a round alike. On a machine without a spare CPU nothing is
 pinned.
 
-usage: bench_serving.py [--rounds N] [--seconds S] [--connections C] [--workers W]
+usage: bench_serving.py [--rounds N] [--seconds S] [--connections C] [--workers W] [--results-dir DIR]
 """
 
 import argparse
@@ -27,17 +28,19 @@ import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration-tests'))
 from fixture_images import build_fixture_image  # noqa: E402
+import bench_results  # noqa: E402
 
 LOG_CONFIG = {'type': os.environ.get('BENCH_LOG_DRIVER', 'json-file')}
 BARE_GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--bind', '0.0.0.0:8080', '--chdir', '/app',
                  '--log-level', 'warning']
-OURS, BARE = 'python-compat runtime', 'bare gunicorn -k gevent'
+OURS, UNPATCHED, BARE = 'python-compat runtime', 'runtime, RUNTIME_PATCHES=off', 'bare gunicorn -k gevent'
 
 
 def variants(workers):
-    """name -> (command, environment) of the two ways to serve the same app in the same image."""
+    """name -> (command, environment) of the ways to serve the same app in the same image."""
     return {
         OURS: (None, {'WEB_CONCURRENCY': str(workers)}),
+        UNPATCHED: (None, {'WEB_CONCURRENCY': str(workers), 'RUNTIME_PATCHES': 'off'}),
         BARE: (BARE_GUNICORN + ['--workers', str(workers), 'main:app'], {}),
     }
 
@@ -115,6 +118,7 @@ def main():
     parser.add_argument('--connections', type=int, default=50)
     parser.add_argument('--workers', type=int, default=1)
     parser.add_argument('--runtime-image', default=os.environ.get('RUNTIME_IMAGE', 'python-compat/runtime:latest'))
+    parser.add_argument('--results-dir', help='save the results here (bench_results.py)')
     args = parser.parse_args()
 
     client = docker.from_env()
@@ -130,17 +134,25 @@ def main():
         client.images.remove(image, force=True)
 
     ratios = [ours / bare for ours, bare in zip(rates[OURS], rates[BARE])]
+    patch_gains = [ours / unpatched for ours, unpatched in zip(rates[OURS], rates[UNPATCHED])]
     placement = ('servers on CPU %s, wrk on CPU %s' % (cpuset, ','.join(map(str, wrk_cpus))) if cpuset
                  else 'no spare CPU: nothing pinned')
-    print('Serving benchmark: hello-world WSGI app, %d worker(s), wrk %d connections, %d rounds of %d s each '
-          'alternating the two servers (%s)' % (args.workers, args.connections, args.rounds, args.seconds,
-                                                 placement))
-    print('| server | requests/s (median) | docker run -> first 200 (median of 3) |')
-    print('|---|---|---|')
-    for name in (OURS, BARE):
-        print('| %s | %.0f | %.2f s |' % (name, statistics.median(rates[name]), statistics.median(starts[name])))
-    print('throughput ratio (runtime / bare gunicorn), median of the rounds: %.2f (rounds: %s)'
-          % (statistics.median(ratios), ' '.join('%.2f' % ratio for ratio in ratios)))
+    lines = ['Serving benchmark: hello-world WSGI app, %d worker(s), wrk %d connections, %d rounds of %d s each '
+             'alternating the servers (%s)' % (args.workers, args.connections, args.rounds, args.seconds, placement),
+             '', '| server | requests/s (median) | docker run -> first 200 (median of 3) |', '|---|---|---|']
+    for name in (OURS, UNPATCHED, BARE):
+        lines.append('| %s | %.0f | %.2f s |' % (name, statistics.median(rates[name]), statistics.median(starts[name])))
+    lines += ['', 'throughput ratio (runtime / bare gunicorn), median of the rounds: %.2f (rounds: %s)'
+              % (statistics.median(ratios), ' '.join('%.2f' % ratio for ratio in ratios)),
+              "the runtime's gunicorn patches (runtime / RUNTIME_PATCHES=off), median of the rounds: %.2f (rounds: %s)"
+              % (statistics.median(patch_gains), ' '.join('%.2f' % gain for gain in patch_gains))]
+    text = '\n'.join(lines)
+    print(text)
+    if args.results_dir:
+        figures = {'requests_per_second': rates, 'seconds_to_first_200': starts, 'ratio_runtime_to_bare': ratios,
+                   'ratio_patched_to_unpatched': patch_gains, 'workers': args.workers,
+                   'connections': args.connections, 'round_seconds': args.seconds, 'placement': placement}
+        print('saved: %s' % ', '.join(map(str, bench_results.save(args.results_dir, 'serving', text, figures))))
 
 
 if __name__ == '__main__':

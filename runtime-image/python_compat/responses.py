@@ -1,4 +1,4 @@
-"""Small WSGI responses the runtime itself sends (errors, redirects, plain text)."""
+"""Small WSGI responses the runtime itself sends, on both sides (errors, redirects, plain text)."""
 
 import httplib
 

@@ -67,26 +67,38 @@ def call_wsgi(app, environ, *args):
     return Response(status, headers, content, exc_info)
 
 
-def pipeline_for(app, project='proj', local_environ=None, source=None, trusted=(), platform_layers=None,
-                 platform_paths=()):
-    """The request pipeline wsgi.build assembles, around `app` in place of app.yaml's handlers: no user unless
-    `source` says, no trusted proxy unless `trusted`, and an os.environ of its own unless `local_environ`."""
-    from python_compat import identity, proxy, request_environ, request_pipeline
+def pipeline_for(app, project='proj', local_environ=None, source=None, trusted=(), platform_steps=(),
+                 blob_uploads=None, platform_paths=()):
+    """The request pipeline pipeline/served_app.py assembles, around `app` in place of app.yaml's handlers: no user
+    unless `source` says, no trusted proxy unless `trusted`, and an os.environ of its own unless `local_environ`."""
+    from python_compat.pipeline import identity
+    from python_compat.pipeline import trusted_proxy
+    from python_compat.pipeline import request_environ
+    from python_compat.pipeline import request_pipeline
     if local_environ is None:
         local_environ = request_environ.RequestLocalEnviron({})
     return request_pipeline.RequestPipeline(
-        app, identity.UserKeys(source or identity.NoIdentity(), 'gmail.com'), proxy.TrustedProxy(list(trusted)),
-        local_environ, project, platform_layers, platform_paths)
+        app, identity.UserKeys(source or identity.NoIdentity(), 'gmail.com'), trusted_proxy.TrustedProxy(list(trusted)),
+        local_environ, project, platform_steps, blob_uploads, platform_paths)
+
+
+def step_then(step, app):
+    """A WSGI app running the platform step `step` (environ, start_response) -> body or None, then `app` when the
+    step passes the request on: what the request pipeline does with it."""
+    def serve(environ, start_response):
+        body = step(environ, start_response)
+        return app(environ, start_response) if body is None else body
+    return serve
 
 
 @pytest.fixture
 def request_logs(monkeypatch):
     """The request log entries the runtime has written so far (json format), parsed."""
-    from python_compat import logs
+    from python_compat.logs import request_log
     stream = StringIO.StringIO()
-    buffer = logs.RequestLogBuffer(stream)
-    monkeypatch.setattr(logs._Output, 'request_log', buffer)
-    monkeypatch.setattr(logs._Output, 'log_format', 'json')
+    buffer = request_log.RequestLogBuffer(stream)
+    monkeypatch.setattr(request_log._Output, 'request_log', buffer)
+    monkeypatch.setattr(request_log._Output, 'log_format', 'json')
 
     def written():
         buffer.flush()

@@ -5,7 +5,7 @@ import sys
 from google.appengine.api import apiproxy_rpc
 from google.appengine.ext.remote_api import remote_api_pb
 
-from python_compat.apiclient import protocol
+from python_compat.wire import rpc_protocol
 from python_compat.apiclient import ticket
 from python_compat.apiclient import transport
 
@@ -49,7 +49,7 @@ class ServiceBridgeRPC(apiproxy_rpc.RPC):
 
     def _read_response(self):
         response = remote_api_pb.Response(self._pending.result())
-        error = protocol.exception_for_response(response, self.package, self.call)
+        error = rpc_protocol.exception_for_response(response, self.package, self.call)
         if error is not None:
             raise error
         self.response.ParseFromString(response.response())

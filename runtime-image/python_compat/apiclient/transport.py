@@ -14,7 +14,7 @@ import socket
 
 from google.appengine.runtime import apiproxy_errors
 
-from python_compat.apiclient import protocol
+from python_compat.wire import rpc_protocol
 
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
 DEADLINE_GRACE_SECONDS = 1.0
@@ -23,9 +23,9 @@ MAX_IDLE_CONNECTIONS = 64
 RECEIVE_SIZE = 65536
 MAX_HEAD_BYTES = 65536
 _REQUEST_HEADERS = (
-    ('Content-Type', protocol.CONTENT_TYPE),
-    (protocol.ENDPOINT_HEADER, protocol.ENDPOINT),
-    (protocol.METHOD_HEADER, protocol.METHOD),
+    ('Content-Type', rpc_protocol.CONTENT_TYPE),
+    (rpc_protocol.ENDPOINT_HEADER, rpc_protocol.ENDPOINT),
+    (rpc_protocol.METHOD_HEADER, rpc_protocol.METHOD),
 )
 # Failures of a reused connection that mean the server closed it while it sat idle, before our request.
 _STALE_CONNECTION_ERRNOS = (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED)
@@ -79,7 +79,7 @@ class ConnectionPool(object):
 
 def _request_head(host, port):
     host_header = '[%s]' % host if ':' in host else host
-    lines = ['POST %s HTTP/1.1' % protocol.PATH, 'Host: %s:%d' % (host_header, port)]
+    lines = ['POST %s HTTP/1.1' % rpc_protocol.PATH, 'Host: %s:%d' % (host_header, port)]
     lines.extend('%s: %s' % header for header in _REQUEST_HEADERS)
     return '\r\n'.join(lines) + '\r\n'
 
@@ -216,7 +216,7 @@ class PendingCall(object):
         self._deadline = deadline_seconds
         # Headers and body leave in one segment.
         self._request = '%s%s: %r\r\nContent-Length: %d\r\n\r\n%s' % (
-            pool.request_head, protocol.DEADLINE_HEADER, float(deadline_seconds), len(body), body)
+            pool.request_head, rpc_protocol.DEADLINE_HEADER, float(deadline_seconds), len(body), body)
         self._connection = None
         self._reused = False
         self._send_error = None

@@ -14,14 +14,22 @@ def main(argv=None):
     from gevent import monkey
     monkey.patch_all()
 
-    import os
     import sys
-    from python_compat import logs
+    from python_compat.config import variables
+    from python_compat.config.settings import read_settings
+    from python_compat.errors import StartupError
+    from python_compat.logs import setup as log_setup
+    from python_compat.wire import internal_token
+    try:
+        settings = read_settings(variables.API_SERVER)
+    except StartupError as error:
+        sys.exit('python-compat api-server: %s' % error.line())
     # Before the SDK is imported, so the warnings its modules log at import time are formatted too; in the
     # runtime's format (JSON lines by default), since it shares the container's stdout with the app.
-    logs.configure(os.environ.get('LOG_FORMAT', 'json').lower(), 'INFO')
+    log_setup.configure(settings.log_format, 'INFO')
+    internal_token.use_secret(settings.internal_request_secret)
 
     from python_compat.apiserver import config
-    from python_compat.apiserver import server
+    from python_compat.apiserver import http_server
 
-    server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv))
+    http_server.serve_forever(config.parse_args(sys.argv[1:] if argv is None else argv, settings))

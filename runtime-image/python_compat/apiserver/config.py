@@ -1,17 +1,17 @@
 """The API server's settings, from arguments or from the command line."""
 
 import argparse
-import os
 
-from python_compat.apiserver import memcached_cluster
+from python_compat.config import types
+from python_compat.config import variables
+from python_compat.errors import StartupError
 
 DEFAULT_HOST = '127.0.0.1'
-DEFAULT_PORT = 10001
-DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
+DEFAULT_PORT = int(variables.DEFAULT_API_PORT)
+DEFAULT_STORAGE_PATH = variables.DEFAULT_STORAGE_PATH
 # dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
 DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
-MEMCACHE_SERVERS_ENV = 'MEMCACHE_SERVERS'
 
 
 def full_app_id(app_id):
@@ -32,12 +32,13 @@ class ApiServerConfig(object):
     task_target_url: where push tasks are sent (the app's base URL); None: tasks are stored, not run.
     memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
         in-process stub.
+    runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
                  smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
-                 task_target_url=None, memcache_servers=()):
+                 task_target_url=None, memcache_servers=(), runtime_patches=True):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -55,6 +56,7 @@ class ApiServerConfig(object):
         self.default_http_server = default_http_server
         self.memcache_servers = list(memcache_servers)
         self.task_target_url = task_target_url
+        self.runtime_patches = runtime_patches
 
 
 def _port(value):
@@ -69,35 +71,38 @@ def _port(value):
 
 def _memcache_servers(value):
     try:
-        return memcached_cluster.parse_servers(value) if value.strip() else []
+        return types.host_port_list(variables.MEMCACHED_PORT)(value) if value.strip() else []
     except ValueError as error:
-        raise argparse.ArgumentTypeError('%s (or $%s): %s' % ('--memcache-servers', MEMCACHE_SERVERS_ENV, error))
+        raise argparse.ArgumentTypeError('%s (or $MEMCACHE_SERVERS): %s' % ('--memcache-servers', error))
 
 
-def _check_task_target(parser, url):
+def _check_task_target(parser, url, settings):
     """Push tasks are sent as the platform's own requests: the app must know the token they carry."""
-    from python_compat.apiserver import task_dispatch
-    from python_compat.errors import StartupError
     try:
-        from python_compat import internal
-        task_dispatch.HttpTarget(url)
-    except StartupError as error:
-        parser.error(error.line())
+        types.http_url(url)
     except ValueError as error:
         parser.error('--task-target-url / TASK_TARGET_URL: %s' % error)
-    if not internal.is_shared_secret():
+    if not settings.internal_request_secret:
         parser.error('--task-target-url / TASK_TARGET_URL needs INTERNAL_REQUEST_SECRET, the same secret the app '
                      'containers have, or the app cannot tell tasks from client requests')
 
 
-def parse_args(argv):
-    """An ApiServerConfig from command line arguments; exits with a one-line usage error when they are wrong."""
+def parse_args(argv, settings=None):
+    """An ApiServerConfig from command line arguments, with defaults from the API server's settings (read from
+    the environment when not given); exits with a one-line usage error when they are wrong."""
     parser = argparse.ArgumentParser(
         prog='python -m python_compat.apiserver',
         description='Serves the App Engine APIs over the service-bridge protocol (POST /rpc_http).')
     parser.add_argument('--app-id', required=True, help='application id, e.g. myapp or s~myapp')
     parser.add_argument('--host', default=DEFAULT_HOST, help='address to listen on (default %(default)s)')
-    parser.add_argument('--port', type=_port, default=DEFAULT_PORT, help='port to listen on (default %(default)s)')
+    if settings is None:
+        from python_compat.config.settings import read_settings
+        try:
+            settings = read_settings(variables.API_SERVER)
+        except StartupError as error:
+            parser.error(error.line())
+    parser.add_argument('--port', type=_port, default=settings.api_port,
+                        help='port to listen on (default $API_PORT or %d)' % DEFAULT_PORT)
     parser.add_argument('--storage-path', default=DEFAULT_STORAGE_PATH,
                         help='directory for datastore, blobs, search indexes (default %(default)s)')
     parser.add_argument('--app-root', help='app directory holding queue.yaml and index.yaml')
@@ -109,22 +114,21 @@ def parse_args(argv):
     parser.add_argument('--smtp-password', default='')
     parser.add_argument('--default-http-server', default='localhost:8080',
                         help='host:port of the app, for URLs the APIs build (default %(default)s)')
-    parser.add_argument('--task-target-url', default=os.environ.get('TASK_TARGET_URL') or None,
+    parser.add_argument('--task-target-url', default=settings.task_target_url,
                         help='base URL of the app that push tasks are sent to, e.g. http://app:8080 '
                              '(default: $TASK_TARGET_URL; unset: tasks are stored, not run); '
                              'needs $INTERNAL_REQUEST_SECRET, shared with the app containers')
-    parser.add_argument('--memcache-servers', type=_memcache_servers,
-                        default=os.environ.get(MEMCACHE_SERVERS_ENV, ''),
+    parser.add_argument('--memcache-servers', type=_memcache_servers, default=settings.memcache_servers,
                         help='host:port,... of memcached servers that serve the memcache API '
-                             '(default $%s; unset: in-process)' % MEMCACHE_SERVERS_ENV)
+                             '(default $MEMCACHE_SERVERS; unset: in-process)')
     args = parser.parse_args(argv)
     if not args.app_id.rpartition('~')[2]:
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
     if args.task_target_url:
-        _check_task_target(parser, args.task_target_url)
+        _check_task_target(parser, args.task_target_url, settings)
     return ApiServerConfig(
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
         app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
         smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
-        memcache_servers=args.memcache_servers)
+        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches)

@@ -1,0 +1,64 @@
+"""The default datastore backend: the SDK's SQLite stub under the storage path, durable at every commit."""
+
+from google.appengine.datastore import datastore_sqlite_stub
+from google.appengine.datastore import datastore_stub_util
+
+
+class ApplyOnCommitConsistencyPolicy(datastore_stub_util.BaseHighReplicationConsistencyPolicy):
+    """High-replication semantics with every commit written to storage before the call returns.
+
+    The SDK's HR policies only queue a commit in memory and apply it at the next global query or at a clean
+    shutdown, so a server that is killed loses writes it has acknowledged. (`time` and `random` still queue
+    on purpose: that is the eventual consistency they simulate.)
+    """
+
+    def _OnCommit(self, txn):
+        for tracker in txn._GetAllTrackers():  # pylint: disable=protected-access
+            meta_data = tracker._meta_data  # pylint: disable=protected-access
+            with meta_data._write_lock:  # pylint: disable=protected-access
+                meta_data.CatchUp()
+
+    def _ShouldApply(self, txn, meta_data):
+        return True
+
+
+# Choices for ApiServerConfig.datastore_consistency.
+CONSISTENCY_POLICIES = {
+    # Every write is stored and visible to every query before the commit returns: deterministic and durable.
+    'consistent': ApplyOnCommitConsistencyPolicy,
+    # Production-like eventual consistency of non-ancestor queries, as dev_appserver simulates it.
+    'time': datastore_stub_util.TimeBasedHRConsistencyPolicy,
+    'random': datastore_stub_util.PseudoRandomHRConsistencyPolicy,
+}
+
+
+class SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
+    """The SDK's SQLite datastore stub, fixed for many concurrent clients.
+
+    - stub_util.setup_stubs passes `trusted` as the fourth positional argument, which this class's
+      constructor takes as `verbose` (log every SQL statement); it is passed by name here.
+    - Transaction handles are `id()`s of the stub's transaction objects, so a finished transaction's handle
+      soon names another caller's live one. ndb sends its failed attempt as `previous_transaction` when it
+      retries, and the stub rolls back whatever that handle names now: another request's transaction. The
+      hint only releases a transaction ndb has already finished (a failed commit removes it), so it is
+      dropped.
+    - The SDK runs SQLite with `synchronous = OFF` on a rollback journal, which creates and deletes a
+      journal file at every commit. A write-ahead log makes a commit one append to the log (ndb put p50
+      1.9 -> 1.6 ms). Durability is the SDK's, unchanged: a commit is in the OS's page cache when the call
+      returns, so it survives the API server or the container dying, not an OS crash or power cut
+      (`synchronous = NORMAL` would add that for a WAL, but its checkpoint fsyncs doubled put p99).
+    """
+
+    def __init__(self, app_id, datastore_path, require_indexes, trusted, **keywords):
+        datastore_sqlite_stub.DatastoreSqliteStub.__init__(self, app_id, datastore_path, require_indexes,
+                                                          trusted=trusted, **keywords)
+        connection = self._GetConnection()
+        try:
+            # Kept in the file: it stays a WAL database across restarts and Clear().
+            connection.execute('PRAGMA journal_mode = WAL')
+        finally:
+            self._ReleaseConnection(connection)
+
+    def _Dynamic_BeginTransaction(self, request, transaction):  # pylint: disable=invalid-name
+        request.clear_previous_transaction()
+        datastore_sqlite_stub.DatastoreSqliteStub._Dynamic_BeginTransaction(self, request, transaction)

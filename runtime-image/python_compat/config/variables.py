@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+"""Every environment variable the runtime reads: name, how it is parsed and checked, its default, what it does.
+
+This table is the only place a variable is named. `settings.read_settings` reads the ones a process needs, once,
+at start-up; the README's variable table is generated from it (`python -m python_compat.config.readme_table`),
+and `print-config` lists each with its value and whether it came from the environment or the default.
+"""
+
+from python_compat.config import types
+
+# Which process reads a variable: the serving container (gunicorn master and workers) or the API server (embedded
+# in the serving container, or a container of its own).
+APP = 'app'
+API_SERVER = 'api-server'
+BOTH = (APP, API_SERVER)
+
+DEFAULT_API_PORT = '10001'
+DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
+IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
+LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
+IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
+MIN_SECRET_LENGTH = 32
+MEMCACHED_PORT = 11211
+
+
+class Variable(object):
+    """One environment variable.
+
+    parse: turns the text into the value (types.*), raising ValueError that says what was expected.
+    default: the text used when the variable is unset (None: unset stays None).
+    default_doc: the default as the README shows it (defaults to `default` in backticks).
+    secret: removed from os.environ once read, never printed.
+    """
+
+    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False):
+        self.name = name
+        self.parse = parse
+        self.default = default
+        self.doc = doc
+        self.default_doc = default_doc if default_doc is not None else (
+            '`%s`' % default if default not in (None, '') else '—')
+        self.read_by = read_by if isinstance(read_by, tuple) else (read_by,)
+        self.secret = secret
+
+    @property
+    def attribute(self):
+        """The Settings attribute holding the value: the name in lower case."""
+        return self.name.lower()
+
+
+VARIABLES = (
+    # Serving
+    Variable('PORT', types.port, '8080', 'port gunicorn binds on `0.0.0.0` (Cloud Run and Flexible set it)'),
+    Variable('APP_ROOT', types.text, '/app', 'directory holding `app.yaml`'),
+    Variable('WEB_CONCURRENCY', types.positive_int, None, 'gunicorn workers',
+             default_doc='CPUs the container may use'),
+    Variable('GUNICORN_CMD_ARGS', types.text, '', 'any gunicorn option; wins over everything else'),
+    Variable('LOG_FORMAT', types.choice('json', 'text'), 'json',
+             '`json`: one structured entry per line (Flexible / Cloud Run); `text`: plain lines for local runs',
+             read_by=BOTH),
+    Variable('LOG_LEVEL', types.choice(*LOG_LEVELS, upper=True), 'DEBUG',
+             "the root logger's starting level (the app may change it; it is never forced)"),
+    Variable('TRUSTED_PROXIES', types.network_list, '',
+             'comma-separated IPs/CIDRs whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed',
+             default_doc='none'),
+    Variable('HEALTH_CHECK_PATH', types.url_path, '/_ah/health', 'the legacy health-check path'),
+    Variable('NDB_DEBUG', types.flag, '0',
+             "`1` turns ndb's debugging aids back on: every future records the stack that created it (a tenth of "
+             "a small ndb request's CPU). Its argument checks stay on either way"),
+    # The python27 request environment
+    Variable('APPLICATION_ID', types.optional_text, None,
+             'full `partition~appid`; set it when several containers must share data',
+             default_doc='from the platform'),
+    Variable('SERVER_SOFTWARE', types.optional_text, None, 'what apps branch on',
+             default_doc='`Google App Engine/1.9.88` on Google hosts, else `Development/1.9.88 python-compat`'),
+    Variable('AUTH_DOMAIN', types.text, 'gmail.com', 'python27 request variable `AUTH_DOMAIN`'),
+    Variable('DATACENTER', types.text, 'container', 'python27 request variable `DATACENTER`'),
+    Variable('DEFAULT_VERSION_HOSTNAME', types.optional_text, None,
+             'python27 request variable `DEFAULT_VERSION_HOSTNAME`',
+             default_doc='`PROJECT.appspot.com` on Google hosts, else `localhost:PORT`'),
+    # Set by today's Google hosts, mapped onto the python27 names
+    Variable('GAE_SERVICE', types.optional_text, None, 'set by App Engine Flexible: `CURRENT_MODULE_ID`'),
+    Variable('GAE_VERSION', types.optional_text, None, 'set by App Engine Flexible: `CURRENT_VERSION_ID` (major)'),
+    Variable('GAE_INSTANCE', types.optional_text, None, 'set by App Engine Flexible: `INSTANCE_ID`',
+             default_doc='the host name'),
+    Variable('GAE_APPLICATION', types.optional_text, None,
+             'set by App Engine Flexible: `APPLICATION_ID` (`s~project`)'),
+    Variable('GAE_DEPLOYMENT_ID', types.optional_text, None,
+             'set by App Engine Flexible: `CURRENT_VERSION_ID` (minor)'),
+    Variable('GOOGLE_CLOUD_PROJECT', types.optional_text, None,
+             'set by App Engine Flexible: the project, for `APPLICATION_ID` and log traces'),
+    Variable('GCLOUD_PROJECT', types.optional_text, None, 'older name of `GOOGLE_CLOUD_PROJECT`'),
+    Variable('K_SERVICE', types.optional_text, None, 'set by Cloud Run: `CURRENT_MODULE_ID`'),
+    Variable('K_REVISION', types.optional_text, None, 'set by Cloud Run: `CURRENT_VERSION_ID` (major)'),
+    # App Engine APIs
+    Variable('API_HOST', types.optional_text, None, 'host of an external API server (its own container)',
+             default_doc='unset: an API server runs inside the container'),
+    Variable('API_PORT', types.port, DEFAULT_API_PORT, 'port of the API server', read_by=BOTH),
+    Variable('API_STORAGE_PATH', types.text, DEFAULT_STORAGE_PATH,
+             'where the embedded API server keeps its data (mount a volume)'),
+    Variable('MEMCACHE_SERVERS', types.host_port_list(MEMCACHED_PORT), '',
+             '`host:port,…` of memcached servers that serve the memcache API (on the API server)',
+             default_doc='unset: memcache lives in the API server', read_by=API_SERVER),
+    Variable('DEFAULT_TICKET', types.optional_text, None,
+             'the API ticket of calls made outside a request (the Managed VM runtime\'s variable)',
+             default_doc='a fixed placeholder'),
+    # Identity
+    Variable('IDENTITY_SOURCE', types.choice(*IDENTITY_SOURCES), 'none',
+             'where signed-in users come from: `none`, `iap` (a verified IAP JWT), `proxy` (user headers from a '
+             'trusted proxy), `dev-login` (a development sign-in page at `/_ah/login`; anyone can sign in as '
+             'anyone — never in production)'),
+    Variable('IAP_AUDIENCE', types.optional_text, None,
+             'the `aud` your IAP JWTs carry, e.g. `/projects/NUMBER/apps/PROJECT_ID`',
+             default_doc='— (required with `iap`)'),
+    Variable('IAP_JWKS', types.text, IAP_PUBLIC_KEYS_URL,
+             "IAP's public keys: an https URL (fetched, refreshed hourly) or a JWK-set file"),
+    Variable('PROXY_SECRET', types.optional_text, None,
+             'with `proxy`: user headers count only on requests carrying this value in '
+             '`X-Python-Compat-Proxy-Secret` (with `TRUSTED_PROXIES` when both are set; at least one is required)'),
+    Variable('ADMIN_EMAILS', types.email_list, '',
+             'comma-separated emails that are administrators when the identity source gives no admin flag'),
+    # Tasks and cron
+    Variable('CRON_ENABLED', types.flag, 'false',
+             '`true` runs cron.yaml\'s jobs in this container: turn it on in exactly one replica'),
+    Variable('INTERNAL_REQUEST_SECRET', types.secret(MIN_SECRET_LENGTH), None,
+             '≥ 32 characters shared by app containers and an external API server, so the tasks it sends count '
+             "as the platform's; removed from the app's environment once read",
+             default_doc='a random token per container', read_by=BOTH, secret=True),
+    Variable('TASK_TARGET_URL', types.http_url, None,
+             "(API server containers) the app's base URL push tasks are sent to, e.g. `http://app:8080`; needs "
+             '`INTERNAL_REQUEST_SECRET`', default_doc='embedded server: `http://127.0.0.1:$PORT`',
+             read_by=API_SERVER),
+    Variable('CRON_CLOCK_SPEEDUP', types.positive_number, '1', 'tests only: runs the cron clock N times faster'),
+    Variable('RUNTIME_PATCHES', types.flag, 'on',
+             "benchmarks only: `off` serves without the runtime's speed-ups of gunicorn's and gevent's HTTP code "
+             '(`serving/patches/`, `apiserver/patches/`), to measure what they are worth', read_by=BOTH),
+    # The image
+    Variable('PYTHON_COMPAT_VERSION', types.text, 'unknown', 'set by the image: the runtime version `version` prints',
+             default_doc='the image tag'),
+)
+
+BY_NAME = dict((variable.name, variable) for variable in VARIABLES)

@@ -1,0 +1,54 @@
+"""Builds what serves one app: its handlers, loaded, inside the request pipeline (request_pipeline.py) with the
+platform steps the settings ask for."""
+
+from python_compat.app import loader
+from python_compat.pipeline import blob_upload
+from python_compat.pipeline import devlogin
+from python_compat.pipeline import inbound_mail
+from python_compat.pipeline import health
+from python_compat.pipeline import identity
+from python_compat.config import platform_variables
+from python_compat.pipeline import trusted_proxy
+from python_compat.pipeline import request_environ
+from python_compat.pipeline import request_pipeline
+from python_compat.background import warmup
+
+
+class ServedApp(object):
+    """The loaded app and what the server needs to know about it."""
+
+    def __init__(self, wsgi_app, readiness, variables):
+        self.wsgi_app = wsgi_app
+        self.readiness = readiness
+        self.variables = variables
+
+
+def build_served_app(settings, config):
+    """Loads the app described by `config` inside its request pipeline; raises StartupError on any user error."""
+    environ = request_environ.install()
+    variables = platform_variables.platform_variables(settings, config)
+    environ.process_environ.update(variables)
+    environ.platform_variables = variables
+
+    login_cookie = devlogin.LoginCookie() if settings.identity_source == 'dev-login' else None
+    # Before the app is imported: a bad identity setting must stop the container with one line.
+    identity_source = identity.identity_source(settings, login_cookie)
+    router = loader.AppLoader(config).load()
+    readiness = health.Readiness()
+    readiness.app_loaded = True
+    if config.warmup_enabled:
+        readiness.warmup_done = warmup.SharedFlag()
+
+    health_checks = health.HealthChecks(readiness, settings.health_check_path, config.liveness_path,
+                                        config.readiness_path, router.names_path)
+    platform_steps = [health_checks.answer]
+    if login_cookie is not None:
+        platform_steps.append(devlogin.DevLoginPage(login_cookie).answer)
+    platform_steps.append(inbound_mail.refusal)
+    blob_upload.install_upload_url_hook()
+    pipeline = request_pipeline.RequestPipeline(
+        router, identity.UserKeys(identity_source, variables['AUTH_DOMAIN']),
+        trusted_proxy.TrustedProxy(settings.trusted_proxies), environ, variables['GOOGLE_CLOUD_PROJECT'],
+        platform_steps, blob_upload.BlobUploads((settings.api_host or '127.0.0.1', settings.api_port)),
+        health_checks.paths())
+    return ServedApp(pipeline, readiness, variables)

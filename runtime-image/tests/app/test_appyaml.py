@@ -1,0 +1,182 @@
+"""appyaml: app.yaml parsed by the SDK (includes and builtins expanded); every mistake is one line naming it."""
+
+import os
+import textwrap
+
+import pytest
+
+from python_compat.app.appyaml import load_app_yaml
+from python_compat.errors import StartupError
+
+MINIMAL = '''
+runtime: python27
+api_version: 1
+threadsafe: true
+handlers:
+- url: /.*
+  script: main.app
+'''
+
+
+@pytest.fixture
+def app_dir(tmpdir):
+    """`app_dir.write(text, name='app.yaml')` writes a file of the app and returns its path."""
+    class AppDir(object):
+        def write(self, text, name='app.yaml'):
+            path = tmpdir.join(name)
+            path.write(textwrap.dedent(text))
+            return str(path)
+    return AppDir()
+
+
+def load_error(path):
+    with pytest.raises(StartupError) as error:
+        load_app_yaml(path)
+    line = str(error.value)
+    assert '\n' not in line
+    return line
+
+
+def test_valid_file_gives_the_handlers_and_settings(app_dir):
+    path = app_dir.write('''
+        runtime: python27
+        api_version: 1
+        threadsafe: false
+        service: api
+        version: v3
+        application: myapp
+        default_expiration: 1d
+        inbound_services:
+        - warmup
+        env_variables:
+          GREETING: hello
+        libraries:
+        - name: jinja2
+          version: "2.6"
+        error_handlers:
+        - file: error.html
+        handlers:
+        - url: /static
+          static_dir: static
+        - url: /.*
+          script: main.app
+    ''')
+
+    config = load_app_yaml(path)
+
+    assert (config.path, config.root, config.runtime) == (path, os.path.dirname(path), 'python27')
+    assert config.threadsafe is False
+    assert [handler.url for handler in config.handlers] == ['/static', '/.*']
+    assert config.env_variables == {'GREETING': 'hello'}
+    assert [(library.name, library.version) for library in config.libraries] == [('jinja2', '2.6')]
+    assert [handler.file for handler in config.error_handlers] == ['error.html']
+    assert (config.application, config.service, config.version) == ('myapp', 'api', 'v3')
+    assert config.default_expiration == '1d'
+    assert config.warmup_enabled
+
+
+def test_threadsafe_true(app_dir):
+    assert load_app_yaml(app_dir.write(MINIMAL)).threadsafe is True
+
+
+def test_module_is_the_old_name_of_service(app_dir):
+    assert load_app_yaml(app_dir.write(MINIMAL + 'module: worker\n')).service == 'worker'
+
+
+def test_warmup_is_off_without_inbound_services(app_dir):
+    assert not load_app_yaml(app_dir.write(MINIMAL)).warmup_enabled
+
+
+def test_default_liveness_and_readiness_paths(app_dir):
+    config = load_app_yaml(app_dir.write(MINIMAL))
+
+    assert (config.liveness_path, config.readiness_path) == ('/liveness_check', '/readiness_check')
+
+
+def test_liveness_and_readiness_paths_from_app_yaml(app_dir):
+    config = load_app_yaml(app_dir.write(MINIMAL + 'liveness_check:\n  path: /alive\nreadiness_check:\n'
+                                                   '  path: /ready\n'))
+
+    assert (config.liveness_path, config.readiness_path) == ('/alive', '/ready')
+
+
+def test_includes_are_merged_relative_to_the_app_yaml(app_dir):
+    app_dir.write('''
+        env_variables:
+          FROM_INCLUDE: 'yes'
+        handlers:
+        - url: /included
+          script: included.app
+    ''', name='included.yaml')
+
+    config = load_app_yaml(app_dir.write(MINIMAL + 'includes:\n- included.yaml\n'))
+
+    assert config.env_variables == {'FROM_INCLUDE': 'yes'}
+    assert [handler.url for handler in config.handlers] == ['/included', '/.*']
+
+
+def test_builtins_deferred_adds_the_admin_only_deferred_handler(app_dir):
+    config = load_app_yaml(app_dir.write(MINIMAL + 'builtins:\n- deferred: on\n'))
+
+    deferred = config.handlers[0]
+    assert (deferred.url, deferred.script, deferred.login) == (
+        '/_ah/queue/deferred', 'google.appengine.ext.deferred.application', 'admin')
+
+
+def test_missing_file_names_it_and_app_root(tmpdir):
+    path = str(tmpdir.join('app.yaml'))
+
+    assert load_error(path) == '%s: no app.yaml found (set APP_ROOT to the directory that holds it)' % path
+
+
+def test_unreadable_file_names_it(app_dir):
+    path = app_dir.write(MINIMAL)
+    os.chmod(path, 0)
+    if os.access(path, os.R_OK):
+        pytest.skip('running as root: every file is readable')
+
+    assert load_error(path) == '%s: cannot read: Permission denied' % path
+
+
+def test_bad_yaml_names_the_file(app_dir):
+    path = app_dir.write('runtime: python27\nhandlers: [\n')
+
+    assert load_error(path).startswith(path + ': while parsing a flow node')
+
+
+def test_unknown_key_names_the_file_and_key(app_dir):
+    path = app_dir.write(MINIMAL + 'bogus_key: 1\n')
+
+    line = load_error(path)
+
+    assert line.startswith(path + ": Unexpected attribute 'bogus_key'")
+    assert 'line 8' in line
+
+
+def test_wrong_type_names_the_file_and_key(app_dir):
+    path = app_dir.write('runtime: python27\napi_version: 1\nthreadsafe: true\nhandlers: 5\n')
+
+    assert load_error(path).startswith(path + ": Unable to assign value '5' to attribute 'handlers'")
+
+
+def test_value_outside_the_allowed_set_names_the_file_and_key(app_dir):
+    path = app_dir.write(MINIMAL + '  login: sometimes\n')
+
+    line = load_error(path)
+
+    assert line.startswith(path + ": Unable to assign value 'sometimes' to attribute 'login'")
+
+
+def test_unsupported_handler_type_names_the_handler(app_dir):
+    path = app_dir.write(MINIMAL.replace('  script: main.app', '  script: main.app\n  api_endpoint: true')
+                         + 'api_config:\n  url: /_ah/spi/.*\n  script: api.app\n')
+
+    line = load_error(path)
+
+    assert line == '%s: handlers[0]: api_endpoint handlers are not supported by this runtime' % path
+
+
+def test_missing_include_names_the_file(app_dir):
+    path = app_dir.write(MINIMAL + 'includes:\n- missing.yaml\n')
+
+    assert 'missing.yaml' in load_error(path)
