@@ -2,7 +2,7 @@
 
 `catalog` says where each name and version App Engine offered is served from, `resolution` turns app.yaml's
 list into what App Engine enabled (required and default libraries included), `install` is the child image's
-build step that installs the wheelhouse libraries the app names, and python_compat.libraries serves them at
+build step that installs the wheelhouse libraries the app names, and python_compat.app.libraries serves them at
 start-up.
 """
 

@@ -107,7 +107,7 @@ def install_libraries(config, catalog, wheelhouse, libraries_dir, app_root, repo
 
 
 def main(argv=None):
-    from python_compat import appyaml
+    from python_compat.app import appyaml
     argv = sys.argv[1:] if argv is None else argv
     app_root = os.path.abspath(argv[0] if argv else os.environ.get('APP_ROOT', '/app'))
     app_yaml = os.path.join(app_root, 'app.yaml')

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from python_compat import builtin_libraries
-from python_compat import appyaml
+from python_compat.app import appyaml
 from python_compat.builtin_libraries import catalog
 from python_compat.builtin_libraries import install
 
