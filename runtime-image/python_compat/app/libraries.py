@@ -82,13 +82,15 @@ def _serve(library, entry, source, libraries_dir):
         return
     imported = sys.modules.get(entry.module)
     if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path + os.sep):
+        # A warning when app.yaml names the library; a library it only requires is a detail.
+        level = logging.WARNING if library.named else logging.INFO
         version = getattr(imported, '__version__', None)
         if version:
-            log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
-                        library.key, library.version, library.name, version)
+            log.log(level, '%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
+                    library.key, library.version, library.name, version)
         else:
-            log.warning('%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
-                        source, library.key, library.version, os.path.dirname(imported.__file__))
+            log.log(level, '%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
+                    source, library.key, library.version, os.path.dirname(imported.__file__))
         return
     _put_on_sys_path(path, first=True)
     log.info('%s: %s: serving %s %s from %s', source, library.key, library.name, library.version, path)

@@ -23,6 +23,10 @@ from python_compat.builtin_libraries import resolution
 from python_compat.errors import StartupError
 
 
+# Where the runtime image's ONBUILD step copies the app (the Dockerfile passes it explicitly).
+DEFAULT_APP_ROOT = '/app'
+
+
 class InstallError(Exception):
     """The wheelhouse cannot install a library it lists (a broken runtime image, not an app error)."""
 
@@ -109,7 +113,7 @@ def install_libraries(config, catalog, wheelhouse, libraries_dir, app_root, repo
 def main(argv=None):
     from python_compat.app import appyaml
     argv = sys.argv[1:] if argv is None else argv
-    app_root = os.path.abspath(argv[0] if argv else os.environ.get('APP_ROOT', '/app'))
+    app_root = os.path.abspath(argv[0] if argv else DEFAULT_APP_ROOT)
     app_yaml = os.path.join(app_root, 'app.yaml')
     if not os.path.isfile(app_yaml):
         print('python-compat: %s: no app.yaml, so no built-in libraries to install' % app_yaml)

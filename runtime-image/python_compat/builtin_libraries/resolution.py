@@ -10,8 +10,9 @@ import collections
 from google.appengine.api import appinfo
 
 
-class Requested(collections.namedtuple('Requested', 'name version key')):
-    """A library App Engine enabled, and the app.yaml key it comes from (for one-line errors)."""
+class Requested(collections.namedtuple('Requested', 'name version key named')):
+    """A library App Engine enabled, the app.yaml key it comes from (for one-line errors), and whether app.yaml
+    names it (rather than a library requiring it, or the runtime enabling it by default)."""
 
 
 def _resolve_latest(name, version):
@@ -25,7 +26,7 @@ def requested_libraries(libraries):
     """The libraries app.yaml names (in order, `latest` resolved), then the ones they require."""
     named = [(index, library.name, str(library.version)) for index, library in enumerate(libraries or [])]
     names = set(name for _, name, _ in named)
-    requested = [Requested(name, _resolve_latest(name, version), 'libraries[%d] (%s)' % (index, name))
+    requested = [Requested(name, _resolve_latest(name, version), 'libraries[%d] (%s)' % (index, name), True)
                  for index, name, version in named]
     for index, name, version in named:
         for required_name, required_version in appinfo.REQUIRED_LIBRARIES.get((name, version), []):
@@ -33,13 +34,14 @@ def requested_libraries(libraries):
                 continue
             names.add(required_name)
             requested.append(Requested(required_name, _resolve_latest(required_name, required_version),
-                                       'libraries[%d] (%s %s requires %s)' % (index, name, version, required_name)))
+                                       'libraries[%d] (%s %s requires %s)' % (index, name, version, required_name),
+                                       False))
     return requested
 
 
 def default_libraries(requested):
     """The libraries enabled by default that neither app.yaml nor a requirement already enabled."""
     names = set(library.name for library in requested)
-    return [Requested(supported.name, supported.default_version, 'default library %s' % supported.name)
+    return [Requested(supported.name, supported.default_version, 'default library %s' % supported.name, False)
             for supported in appinfo._SUPPORTED_LIBRARIES
             if supported.default_version and supported.name not in names]

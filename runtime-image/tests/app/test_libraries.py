@@ -82,6 +82,18 @@ def test_already_imported_library_keeps_the_runtimes_copy_with_a_warning(monkeyp
                                'the version in this runtime']
 
 
+def test_a_required_library_the_runtime_imported_first_is_only_an_info_line(monkeypatch, caplog, libraries_dir):
+    monkeypatch.delitem(sys.modules, 'jinja2', raising=False)
+    monkeypatch.setitem(sys.modules, 'pkg_resources', sys.modules.get('pkg_resources') or __import__('pkg_resources'))
+    caplog.set_level(logging.INFO)
+
+    apply([library('jinja2', '2.6')], libraries_dir)
+
+    record, = [r for r in caplog.records if 'requires setuptools' in r.getMessage()]
+    assert record.levelno == logging.INFO
+    assert 'version 0.6c11 requested; serving' in record.getMessage()
+
+
 def test_installed_wheelhouse_library_goes_first_after_the_app_root(monkeypatch, libraries_dir):
     monkeypatch.delitem(sys.modules, 'django', raising=False)
     installed = libraries_dir.install('django-1.4')

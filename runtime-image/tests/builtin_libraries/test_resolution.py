@@ -19,24 +19,24 @@ def parsed_libraries(yaml_libraries):
 def test_latest_is_the_latest_version_appinfo_names():
     requested = resolution.requested_libraries([library('django', 'latest'), library('lxml', 'latest')])
 
-    assert requested == [Requested('django', '1.4', 'libraries[0] (django)'),
-                         Requested('lxml', '3.7.3', 'libraries[1] (lxml)')]
+    assert requested == [Requested('django', '1.4', 'libraries[0] (django)', True),
+                         Requested('lxml', '3.7.3', 'libraries[1] (lxml)', True)]
 
 
 def test_latest_in_a_parsed_app_yaml_resolves_the_same_way():
     requested = resolution.requested_libraries(parsed_libraries('- name: pycrypto\n  version: latest\n'))
 
-    assert requested == [Requested('pycrypto', '2.6', 'libraries[0] (pycrypto)')]
+    assert requested == [Requested('pycrypto', '2.6', 'libraries[0] (pycrypto)', True)]
 
 
 def test_a_named_library_brings_its_required_libraries_after_the_named_ones():
     requested = resolution.requested_libraries([library('jinja2', '2.6'), library('numpy', '1.6.1')])
 
     assert requested == [
-        Requested('jinja2', '2.6', 'libraries[0] (jinja2)'),
-        Requested('numpy', '1.6.1', 'libraries[1] (numpy)'),
-        Requested('markupsafe', '0.15', 'libraries[0] (jinja2 2.6 requires markupsafe)'),
-        Requested('setuptools', '0.6c11', 'libraries[0] (jinja2 2.6 requires setuptools)'),
+        Requested('jinja2', '2.6', 'libraries[0] (jinja2)', True),
+        Requested('numpy', '1.6.1', 'libraries[1] (numpy)', True),
+        Requested('markupsafe', '0.15', 'libraries[0] (jinja2 2.6 requires markupsafe)', False),
+        Requested('setuptools', '0.6c11', 'libraries[0] (jinja2 2.6 requires setuptools)', False),
     ]
 
 
@@ -50,7 +50,7 @@ def test_a_version_the_app_names_wins_over_the_one_a_library_requires():
 def test_matplotlib_brings_numpy():
     requested = resolution.requested_libraries([library('matplotlib', 'latest')])
 
-    assert Requested('numpy', '1.6.1', 'libraries[0] (matplotlib latest requires numpy)') in requested
+    assert Requested('numpy', '1.6.1', 'libraries[0] (matplotlib latest requires numpy)', False) in requested
 
 
 def test_required_libraries_are_one_level_deep_as_in_the_sdk():
