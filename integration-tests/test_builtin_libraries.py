@@ -2,6 +2,7 @@
 Dockerfile installs exactly the libraries its app.yaml names, and the app imports and uses them; a library
 python-compat does not provide fails the child build with one line."""
 
+import json
 import re
 
 import docker
@@ -93,11 +94,14 @@ SERVED_FROM = {
     'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
     'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/',
 }
-# Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so.
-IMPORTED_BY_THE_RUNTIME_FIRST = {'webob': 'libraries[11] (webob): version 1.2.3 requested',
-                                 'pytz': 'libraries[12] (pytz): version 2017.2 requested',
-                                 'concurrent.futures': '(grpcio 1.0.0 requires futures): version 3.0.5 requested',
-                                 'pkg_resources': '(grpcio 1.0.0 requires setuptools): version 36.6.0 requested'}
+# Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so,
+# as a WARNING for a library app.yaml names and as an INFO line for one a named library requires.
+IMPORTED_BY_THE_RUNTIME_FIRST = {
+    'webob': ('WARNING', 'libraries[11] (webob): version 1.2.3 requested'),
+    'pytz': ('WARNING', 'libraries[12] (pytz): version 2017.2 requested'),
+    'concurrent.futures': ('INFO', '(grpcio 1.0.0 requires futures): version 3.0.5 requested'),
+    'pkg_resources': ('INFO', '(grpcio 1.0.0 requires setuptools): version 36.6.0 requested'),
+}
 
 
 @pytest.fixture(scope='module')
@@ -119,8 +123,10 @@ def test_every_other_provided_library_imports_from_where_the_catalog_says(more_l
 def test_a_library_the_runtime_imported_first_is_its_copy_with_a_start_up_warning(more_libraries_app, module):
     body, logs = more_libraries_app
 
+    severity, message = IMPORTED_BY_THE_RUNTIME_FIRST[module]
     assert body['modules'][module]['file'].startswith('/env/lib/python2.7/site-packages/')
-    assert any('WARNING' in line and IMPORTED_BY_THE_RUNTIME_FIRST[module] in line for line in logs.splitlines())
+    assert any(json.loads(line).get('severity') == severity and message in json.loads(line)['message']
+               for line in logs.splitlines() if line.startswith('{'))
 
 
 def test_the_other_libraries_work(more_libraries_app):
