@@ -169,3 +169,11 @@ def test_default_libraries_go_last_so_the_runtimes_own_copy_still_serves(monkeyp
     assert sys.path[:len(before)] == before
     assert sdk_lib('protorpc-1.0') in sys.path[len(before):]
     assert sdk_lib('webob-1.1.1') in sys.path[len(before):]
+
+
+def test_a_version_app_engine_never_offered_is_one_line_naming_the_versions_it_did(libraries_dir):
+    with pytest.raises(StartupError) as error:
+        apply([library('django', '1.6')], libraries_dir)
+
+    assert str(error.value) == ('app.yaml: libraries[0] (django): version 1.6 is not one App Engine offered '
+                                '(1.2, 1.3, 1.4, 1.5, 1.9, 1.11)')

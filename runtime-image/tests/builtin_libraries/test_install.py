@@ -149,3 +149,15 @@ def test_an_app_yaml_that_does_not_parse_is_left_to_start_up(tmpdir, capsys):
     assert install.main([str(tmpdir)]) == 0
 
     assert 'reported again at start-up' in capsys.readouterr().out
+
+
+def test_an_unknown_version_in_app_yaml_is_refused_by_the_sdks_validation_and_left_to_start_up(tmpdir, capsys):
+    tmpdir.join('app.yaml').write('runtime: python27\napi_version: 1\nthreadsafe: true\nhandlers:\n- url: /.*\n'
+                                  '  script: main.app\nlibraries:\n- name: django\n  version: "1.6"\n')
+
+    assert install.main([str(tmpdir)]) == 0
+
+    output = capsys.readouterr().out
+    assert 'django version "1.6" is not supported' in output
+    assert 'no built-in libraries installed' in output
+    assert not os.path.exists(builtin_libraries.LIBRARIES_DIR)
