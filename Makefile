@@ -11,9 +11,9 @@ RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
 EXAMPLE_IMAGE = $(DOCKER_NAMESPACE)/example:$(TAG)
 # Compiles the library wheelhouse's sdists (runtime-image/libraries/); never pushed.
 LIBRARY_BUILDER_IMAGE = $(DOCKER_NAMESPACE)/library-builder:$(TAG)
-# What the library builder's root filesystem adds to the base packages: a C compiler, the Python 2.7 headers and
-# MariaDB's client headers and mysql_config (mysqlclient).
-LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev libmariadb-dev libmariadb-dev-compat
+# What the library builder's root filesystem adds to the base packages: a C compiler, the Python 2.7 headers,
+# MariaDB's client headers and mysql_config (mysqlclient), libxml2 and libxslt headers (lxml 2.3, 2.3.5).
+LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev libmariadb-dev libmariadb-dev-compat libxml2-dev libxslt1-dev
 # Where `make run` serves the example app (always on 127.0.0.1).
 RUN_PORT ?= 8080
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
@@ -70,11 +70,12 @@ wheelhouse: ## Download the hashed Python 2.7 pins on the host
 
 library-rootfs: ## Build the library builder's root filesystem (the base packages + a compiler and Python headers)
 	@scripts/if-changed.sh $(STAMPS)/library-rootfs scripts/build-rootfs.sh base-image/rootfs-hooks -- \
-	  scripts/build-rootfs.sh runtime-image/libraries/build/builder-rootfs.tar $(LIBRARY_BUILDER_PACKAGES)
+	  scripts/build-rootfs.sh --keep-debs runtime-image/libraries/build/builder-rootfs.tar $(LIBRARY_BUILDER_PACKAGES)
 
 library-wheels: base library-rootfs ## Build the built-in libraries' wheelhouse (compiles the sdists without wheels)
 	@scripts/if-changed.sh $(STAMPS)/library-wheels $(STAMPS)/base $(STAMPS)/library-rootfs \
-	  $(STAMPS)/wheelhouse-libraries scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile -- \
+	  $(STAMPS)/wheelhouse-libraries scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile \
+	  runtime-image/libraries/debs.txt -- \
 	  scripts/build-library-wheels.sh runtime-image/libraries runtime-image/build/library-wheels \
 	    $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE)
 

@@ -92,7 +92,7 @@ SERVED_FROM = {
     'protorpc': SDK_LIB + 'protorpc-1.0/', 'pyamf': SDK_LIB + 'PyAMF-0.6.1/', 'six': SDK_LIB + 'six-1.12.0/',
     'webapp2': SDK_LIB + 'webapp2-2.3/', 'werkzeug': SDK_LIB + 'werkzeug-0.11.10/', 'yaml': SDK_LIB + 'yaml-3.10/',
     'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
-    'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/',
+    'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/', 'lxml.etree': LIBRARIES_DIR + 'lxml-2.3/',
 }
 # Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so,
 # as a WARNING for a library app.yaml names and as an INFO line for one a named library requires.
@@ -135,4 +135,5 @@ def test_the_other_libraries_work(more_libraries_app):
     assert uses == {'crc32': 0xCBF43926, 'psycopg2_quote': "'it''s'", 'ujson': {'a': [1, 2]}, 'pil_size': [3, 2],
                     'pytz': 'Europe/Paris', 'mysqldb': {'version_info': [1, 4, 4, 'final', 0],
                                                         'escaped': "it\\'s", 'connect_error': 2002,
-                                                        'dict_cursor': True}}
+                                                        'dict_cursor': True},
+                    'lxml': {'version': [2, 3, 0, 0], 'xslt': '<?xml version="1.0"?>\n<b>x</b>'}}

@@ -2,12 +2,19 @@
 # Builds the base image's root filesystem: Debian bullseye (the last release with python2.7), variant minbase,
 # as a tarball that is bit-identical across runs for the same SOURCE_DATE_EPOCH and archive state.
 #
-# usage: build-rootfs.sh OUTPUT.tar [EXTRA_PACKAGE...]
-#        (extra packages: the library builder's root filesystem adds its compiler and headers this way)
+# usage: build-rootfs.sh [--keep-debs] OUTPUT.tar [EXTRA_PACKAGE...]
+#        (extra packages: the library builder's root filesystem adds its compiler and headers this way;
+#        --keep-debs leaves the downloaded .deb files in /var/cache/apt/archives, for the library builder to hand
+#        the run-time packages of some libraries to child images)
 # env:   SOURCE_DATE_EPOCH (required), DEBIAN_MIRROR / DEBIAN_SECURITY_MIRROR (default: this machine's apt sources)
 set -Eeuo pipefail
 
-out=${1:?usage: build-rootfs.sh OUTPUT.tar [EXTRA_PACKAGE...]}
+cleanup=()
+if [ "${1:-}" = --keep-debs ]; then
+  cleanup=(--skip=cleanup/apt/cache)
+  shift
+fi
+out=${1:?usage: build-rootfs.sh [--keep-debs] OUTPUT.tar [EXTRA_PACKAGE...]}
 shift
 : "${SOURCE_DATE_EPOCH:?build-rootfs: SOURCE_DATE_EPOCH must be set so the tarball is reproducible}"
 export SOURCE_DATE_EPOCH
@@ -47,6 +54,7 @@ tmp="$out.tmp"
 mmdebstrap \
   --quiet \
   --variant=minbase \
+  "${cleanup[@]}" \
   --format=tar \
   --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' \

@@ -6,7 +6,7 @@ import os
 
 MODULES = ['grpc', 'google.protobuf', 'enum', 'concurrent.futures', 'pkg_resources', 'six', 'crcmod', 'psycopg2',
            'ujson', 'PIL.Image', 'ssl', 'flask', 'click', 'itsdangerous', 'jinja2', 'werkzeug', 'endpoints',
-           'protorpc', 'pyamf', 'webapp2', 'webob', 'pytz', 'yaml', 'MySQLdb']
+           'protorpc', 'pyamf', 'webapp2', 'webob', 'pytz', 'yaml', 'MySQLdb', 'lxml.etree']
 
 
 def describe(name):
@@ -31,6 +31,15 @@ def mysqldb_uses():
                                                                        MySQLdb.cursors.BaseCursor)}
 
 
+def lxml_uses():
+    """lxml 2.3, built against the libxml2, libxslt and ICU the child build installed with dpkg."""
+    from lxml import etree
+    transform = etree.XSLT(etree.XML('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+                                     '<xsl:template match="/"><b><xsl:value-of select="/a"/></b></xsl:template>'
+                                     '</xsl:stylesheet>'))
+    return {'version': list(etree.LXML_VERSION), 'xslt': str(transform(etree.XML('<a>x</a>'))).strip()}
+
+
 def uses():
     import crcmod.predefined
     import psycopg2.extensions
@@ -44,6 +53,7 @@ def uses():
         'pil_size': list(Image.new('RGB', (3, 2)).size),
         'pytz': pytz.timezone('Europe/Paris').zone,
         'mysqldb': mysqldb_uses(),
+        'lxml': lxml_uses(),
     }
 
 

@@ -14,6 +14,14 @@ class Entry(collections.namedtuple('Entry', 'name version module source what')):
     @property
     def distributions(self):
         """The `project==version` pins a wheelhouse entry installs."""
+        return [item for item in self._wheelhouse_items() if not item.startswith('deb:')]
+
+    @property
+    def debs(self):
+        """The Debian packages a wheelhouse entry's wheel links, which the child image installs first."""
+        return [item[len('deb:'):] for item in self._wheelhouse_items() if item.startswith('deb:')]
+
+    def _wheelhouse_items(self):
         return self.what.split() if self.source == 'wheelhouse' else []
 
     def not_provided_problem(self):

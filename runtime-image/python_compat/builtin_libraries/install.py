@@ -10,6 +10,7 @@ nothing: the container reports it at start-up, as it does for every app.yaml err
 
 from __future__ import print_function
 
+import hashlib
 import os
 import re
 import shutil
@@ -36,7 +37,7 @@ def _normalized(project):
 
 
 def wheel_hashes(wheelhouse):
-    """{wheel file name: sha256} from the wheelhouse's SHA256SUMS."""
+    """{file name: sha256} of the wheelhouse's wheels and .deb files, from its SHA256SUMS."""
     hashes = {}
     with open(os.path.join(wheelhouse, 'SHA256SUMS')) as sums:
         for line in sums:
@@ -55,9 +56,45 @@ def hashed_requirement(distribution, hashes):
     raise InstallError('the library wheelhouse has no wheel of %s' % distribution)
 
 
+def deb_files(entry, wheelhouse, hashes):
+    """The wheelhouse's .deb file of each package ENTRY needs, each checked against SHA256SUMS."""
+    paths = []
+    for package in entry.debs:
+        names = [name for name in sorted(hashes) if name.startswith(package + '_') and name.endswith('.deb')]
+        if len(names) != 1:
+            raise InstallError('the library wheelhouse has %d .deb files of %s, expected one' % (len(names), package))
+        path = os.path.join(wheelhouse, names[0])
+        with open(path, 'rb') as deb:
+            if hashlib.sha256(deb.read()).hexdigest() != hashes[names[0]]:
+                raise InstallError('%s does not match its sha256 in SHA256SUMS' % path)
+        paths.append(path)
+    return paths
+
+
+def _installed_package(package):
+    with open(os.devnull, 'w') as devnull:
+        status = subprocess.Popen(['dpkg-query', '-W', '-f', '${Status}', package], stdout=subprocess.PIPE,
+                                  stderr=devnull).communicate()[0]
+    return status.decode('ascii', 'replace') == 'install ok installed'  # not 'unknown ok not-installed'
+
+
+def install_debs(paths):
+    """Installs the .deb files (offline, with dpkg) whose packages the image does not have yet."""
+    missing = [path for path in paths if not _installed_package(os.path.basename(path).split('_')[0])]
+    if not missing:
+        return
+    process = subprocess.Popen(['dpkg', '--install'] + missing, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.communicate()[0]
+    if process.returncode != 0:
+        raise InstallError('dpkg could not install %s: %s' % (' '.join(os.path.basename(path) for path in missing),
+                                                               output.decode('utf-8', 'replace').strip()))
+
+
 def install_entry(entry, wheelhouse, libraries_dir):
-    """Installs ENTRY's distributions into libraries_dir/<name>-<version> with pip (no index, hashes checked)."""
+    """Installs ENTRY's Debian packages, then its distributions into libraries_dir/<name>-<version> with pip
+    (no index, hashes checked)."""
     hashes = wheel_hashes(wheelhouse)
+    install_debs(deb_files(entry, wheelhouse, hashes))
     target = os.path.join(libraries_dir, entry.directory_name)
     requirements = tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False)
     try:

@@ -38,6 +38,7 @@ def test_a_wheelhouse_entry_has_a_wheel_whose_sha256_matches(entry):
         name = [name for name, value in hashes.items() if value == digest][0]
         with open(os.path.join(wheelhouse, name), 'rb') as wheel:
             assert hashlib.sha256(wheel.read()).hexdigest() == digest
+    assert len(install.deb_files(entry, wheelhouse, hashes)) == len(entry.debs)
 
 
 def test_entries_not_provided_say_why():

@@ -67,15 +67,14 @@ def test_an_installed_library_imports_from_its_directory(tmpdir):
 
 def test_a_library_not_provided_is_one_error_naming_key_version_and_why(tmpdir):
     app = tmpdir.mkdir('app')
-    config = write_app(app, '- name: webapp2\n  version: latest\n- name: lxml\n  version: "2.3"\n')
+    config = write_app(app, '- name: webapp2\n  version: latest\n- name: pycrypto\n  version: "2.3"\n')
 
     reports, errors = run_install(config, tmpdir.join('libraries'), app)
 
     assert [error.line() for error in errors] == [
-        '%s: libraries[1] (lxml): version 2.3 is not provided by python-compat: no cp27mu wheel exists and '
-        'building it needs libxml2, libxslt and ICU in the image, which python-compat does not carry yet; '
-        'lxml 3.7.3 (latest) is provided; install it through the app\'s requirements.txt instead'
-        % app.join('app.yaml')]
+        '%s: libraries[1] (pycrypto): version 2.3 is not provided by python-compat: no cp27mu wheel exists and its '
+        'setup.py cannot be fetched by the build host\'s pip (it runs only on Python 2); pycrypto 2.6 (latest) and '
+        '2.6.1 are provided; install it through the app\'s requirements.txt instead' % app.join('app.yaml')]
 
 
 def test_nothing_is_installed_when_a_library_is_not_provided(tmpdir):
@@ -161,3 +160,37 @@ def test_an_unknown_version_in_app_yaml_is_refused_by_the_sdks_validation_and_le
     assert 'django version "1.6" is not supported' in output
     assert 'no built-in libraries installed' in output
     assert not os.path.exists(builtin_libraries.LIBRARIES_DIR)
+
+
+def test_the_debian_packages_a_library_links_come_from_the_wheelhouse_checked_against_their_sha256():
+    entry = catalog.load().lookup('lxml', '2.3')
+    wheelhouse = builtin_libraries.WHEELHOUSE_DIR
+
+    paths = install.deb_files(entry, wheelhouse, install.wheel_hashes(wheelhouse))
+
+    assert [os.path.basename(path).split('_')[0] for path in paths] == ['libicu67', 'libxml2', 'libxslt1.1']
+
+
+def test_a_deb_that_does_not_match_its_hash_is_refused(tmpdir):
+    entry = catalog.load().lookup('lxml', '2.3.5')
+    hashes = install.wheel_hashes(builtin_libraries.WHEELHOUSE_DIR)
+    for name in hashes:
+        if name.endswith('.deb'):
+            tmpdir.join(name).write_binary(b'not the package')
+
+    with pytest.raises(install.InstallError) as error:
+        install.deb_files(entry, str(tmpdir), hashes)
+
+    assert str(error.value).endswith('does not match its sha256 in SHA256SUMS')
+
+
+def test_a_package_dpkg_knows_but_has_not_installed_counts_as_missing():
+    # The base image's dpkg knows libxml2 only as 'unknown ok not-installed'.
+    assert install._installed_package('libc6')
+    assert not install._installed_package('libxml2')
+
+
+def test_debian_packages_the_image_already_has_are_not_installed_again():
+    installed_libc = [os.path.join('/nowhere', 'libc6_2.31-13_amd64.deb')]
+
+    install.install_debs(installed_libc)  # dpkg would fail on a missing file: it is never called

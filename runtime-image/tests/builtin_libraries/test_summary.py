@@ -16,9 +16,8 @@ def test_named_required_and_default_libraries_each_have_a_row():
     assert rows[:5] == [
         Served('libraries[0] (django)', 'django', '1.4', 'wheelhouse', 'Django==1.4.13'),
         Served('libraries[1] (jinja2)', 'jinja2', '2.6', 'sdk', 'jinja2-2.6'),
-        Served('libraries[2] (lxml)', 'lxml', '2.3', 'none',
-               'no cp27mu wheel exists and building it needs libxml2, libxslt and ICU in the image, which '
-               'python-compat does not carry yet; lxml 3.7.3 (latest) is provided'),
+        Served('libraries[2] (lxml)', 'lxml', '2.3', 'wheelhouse',
+               'lxml==2.3 deb:libicu67 deb:libxml2 deb:libxslt1.1'),
         Served('libraries[1] (jinja2 2.6 requires markupsafe)', 'markupsafe', '0.15', 'sdk', 'markupsafe-0.15'),
         Served('libraries[1] (jinja2 2.6 requires setuptools)', 'setuptools', '0.6c11', 'sdk', 'setuptools-0.6c11'),
     ]
