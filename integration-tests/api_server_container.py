@@ -1,5 +1,6 @@
 """An API-server-only container of the runtime image, for tests of several app containers (or a Python 3
-client) sharing one API server."""
+client) sharing one API server. It listens beyond loopback, so it authenticates its callers: every client gets
+API_SERVER_SECRET."""
 
 import contextlib
 import time
@@ -8,14 +9,18 @@ import uuid
 import requests
 
 API_PORT = 10001
+# What every caller of a test's API server container signs its calls with (an app container's API_SERVER_SECRET).
+API_SERVER_SECRET = 'test-api-server-secret-' + uuid.uuid4().hex
 
 
 @contextlib.contextmanager
-def api_server_container(docker_client, runtime_image, network, app_id):
-    """An API-server-only container on `network` (reachable there by its name) and on 127.0.0.1."""
+def api_server_container(docker_client, runtime_image, network, app_id, environment=None, name=None):
+    """An API-server-only container on `network` (reachable there by its name) and on 127.0.0.1, requiring calls
+    signed with API_SERVER_SECRET; `environment` adds variables."""
     container = docker_client.containers.run(
         runtime_image, ['api-server', '--app-id', app_id, '--host', '0.0.0.0', '--port', str(API_PORT)],
-        name='api-' + uuid.uuid4().hex[:12], detach=True, network=network.name,
+        name=name or 'api-' + uuid.uuid4().hex[:12], detach=True, network=network.name,
+        environment=dict({'API_SERVER_SECRET': API_SERVER_SECRET}, **(environment or {})),
         ports={'%d/tcp' % API_PORT: ('127.0.0.1', None)})
     try:
         container.reload()

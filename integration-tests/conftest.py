@@ -81,14 +81,20 @@ class RunningApp(object):
     def logs(self):
         return self.container.logs(stdout=True, stderr=False).decode()
 
-    def worker_pids(self):
-        """PIDs of the gunicorn workers: the children of the container's first process, except the embedded
-        API server, which the master also starts."""
+    def processes(self):
+        """[{'PID', 'PPID', 'COMMAND'}] of the container's processes (host pids)."""
         top = self.container.top(ps_args='-o pid,ppid,args')
-        rows = [dict(zip(top['Titles'], row)) for row in top['Processes']]
-        master = min(rows, key=lambda row: int(row['PID']))['PID']
-        return sorted(int(row['PID']) for row in rows
-                      if row['PPID'] == master and 'python_compat.apiserver' not in row['COMMAND'])
+        return [dict(zip(top['Titles'], row)) for row in top['Processes']]
+
+    def worker_pids(self):
+        """PIDs of the gunicorn workers: the children of the gunicorn master (`python -m python_compat.serving`),
+        which the container's first process (the supervisor, `python -m python_compat serve`) starts next to the
+        API server."""
+        rows = self.processes()
+        supervisors = [row['PID'] for row in rows if row['COMMAND'].endswith('-m python_compat serve')]
+        masters = [row['PID'] for row in rows
+                   if row['PPID'] in supervisors and 'python_compat.serving' in row['COMMAND']]
+        return sorted(int(row['PID']) for row in rows if row['PPID'] in masters)
 
     def settled_worker_count(self, settle_seconds=1.5, timeout=20):
         """The number of workers once it has stopped changing (workers boot one after another)."""

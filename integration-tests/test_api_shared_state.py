@@ -4,7 +4,7 @@ container, sees the same datastore entities and memcache values."""
 import concurrent.futures
 import uuid
 
-from api_server_container import API_PORT, api_server_container
+from api_server_container import API_PORT, API_SERVER_SECRET, api_server_container
 
 SHARED_APP_ID = 'dev~shared-app'
 NAMES = ['item%02d' % n for n in range(24)]
@@ -80,7 +80,7 @@ def test_two_app_containers_on_one_api_server_see_the_same_entities_and_memcache
     image = app_image('api-shared-state')
     with api_server_container(docker_client, runtime_image, bridge_network, SHARED_APP_ID) as api_server:
         environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': SHARED_APP_ID,
-                       'WEB_CONCURRENCY': '1'}
+                       'API_SERVER_SECRET': API_SERVER_SECRET, 'WEB_CONCURRENCY': '1'}
         with start_app(image, environment=environment, network=bridge_network.name) as first, \
                 start_app(image, environment=environment, network=bridge_network.name) as second:
             run = uuid.uuid4().hex[:8]

@@ -37,7 +37,7 @@ def test_print_config_shows_values_and_their_sources_without_serving(docker_clie
                                           nano_cpus=1_000_000_000, network_mode='none').decode()
     lines = {line.split('=')[0].strip(): line for line in output.splitlines()}
     assert '3' in lines['workers'] and '/app/gunicorn.conf.py' in lines['workers']
-    assert "'gevent'" in lines['worker_class'] and '(default)' in lines['worker_class']
+    assert 'GracefulGeventWorker' in lines['worker_class'] and '(default' in lines['worker_class']
     assert '0.0.0.0:8080' in lines['bind'] and '(PORT)' in lines['bind']
     assert 'timeout' in lines and 'graceful_timeout' in lines
 

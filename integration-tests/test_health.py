@@ -7,6 +7,10 @@ import time
 def test_legacy_health_and_readiness_are_answered_by_the_runtime(app_image, start_app):
     with start_app(app_image('behaviours')) as app:
         assert app.get('/_ah/health').text == 'ok\n'
+        # Ready once the API server, which starts next to the app, answers too.
+        deadline = time.monotonic() + 30
+        while app.get('/readiness_check').status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert app.get('/readiness_check').text == 'ready\n'
 
 

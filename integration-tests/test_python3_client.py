@@ -3,18 +3,25 @@ and memcache calls from this (Python 3) test process, and data shared with a pyt
 
 The SDK sends API calls only while a request's security ticket is active; outside a WSGI request the ticket
 comes from the environment (the SDK reads its request context from os.environ by default) once the thread has
-been told to use it.
+been told to use it. The API server authenticates its callers: the calls are signed with
+examples/python3-client/python_compat_api_signing.py, the module the documentation tells Python 3 apps to copy.
 """
 
+import sys
 import uuid
 
 import pytest
 from google.appengine.api import apiproxy_stub_map
 from google.appengine.api import memcache
 from google.appengine.ext import ndb
+from google.appengine.runtime import apiproxy_errors
 from google.appengine.runtime import default_api_stub
 
-from api_server_container import API_PORT, api_server_container
+from api_server_container import API_PORT, API_SERVER_SECRET, api_server_container
+from conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / 'examples' / 'python3-client'))
+import python_compat_api_signing  # noqa: E402  (the documented module, where an app owner would copy it)
 
 APP_ID = 'dev~python3-client'
 
@@ -40,7 +47,7 @@ def python3_sdk(api_server):
                             'HTTP_X_APPENGINE_API_TICKET': 'python3-client-' + uuid.uuid4().hex}.items():
             patch.setenv(name, value)
         default_api_stub.DefaultApiStub.SetUseRequestSecurityTicketForThread(True)
-        apiproxy_stub_map.apiproxy.SetDefaultStub(default_api_stub.DefaultApiStub())
+        python_compat_api_signing.install(API_SERVER_SECRET)
         # Every read goes to the server: no answers from ndb's in-process cache or its memcache layer.
         context = ndb.get_context()
         context.set_cache_policy(False)
@@ -122,10 +129,23 @@ def test_memcache_incr_of_a_missing_key(unique):
     assert memcache.decr(unique, delta=5) == 6
 
 
+def test_calls_the_sdk_sends_unsigned_are_refused(unique):
+    signed = apiproxy_stub_map.apiproxy.GetStub('datastore_v3')
+    apiproxy_stub_map.apiproxy.SetDefaultStub(default_api_stub.DefaultApiStub())
+    try:
+        with pytest.raises(apiproxy_errors.RPCFailedError) as raised:
+            Note.get_by_id(unique, use_cache=False, use_memcache=False)
+    finally:
+        apiproxy_stub_map.apiproxy.SetDefaultStub(signed)
+
+    assert '401' in str(raised.value)
+
+
 def test_a_python27_app_and_a_python3_client_share_entities_and_memcache(
         app_image, start_app, api_server, bridge_network, unique):
     Note(id=unique, text='from python 3').put()
-    environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': APP_ID}
+    environment = {'API_HOST': api_server.name, 'API_PORT': str(API_PORT), 'APPLICATION_ID': APP_ID,
+                   'API_SERVER_SECRET': API_SERVER_SECRET}
     with start_app(app_image('api-shared-state'), environment=environment, network=bridge_network.name) as app:
         assert app.get('/note/get', params={'name': unique}).json()['text'] == 'from python 3'
         assert app.get('/value/set', params={'name': unique, 'text': 'from python 2.7'}).json()['stored'] is True

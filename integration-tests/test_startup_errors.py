@@ -53,3 +53,30 @@ def test_bad_environment_value_is_one_line_naming_the_variable(docker_client, er
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert variable in lines[0]
+
+
+@pytest.mark.parametrize('environment, expected', [
+    ({'DATASTORE_BACKEND': 'mysql'}, "DATASTORE_BACKEND: 'mysql': expected one of sqlite, cloud-datastore"),
+    ({'DATASTORE_BACKEND': 'cloud-datastore'}, 'DATASTORE_PROJECT_ID: required with DATASTORE_BACKEND='),
+    ({'DATASTORE_EMULATOR_HOST': 'no-port'}, "DATASTORE_EMULATOR_HOST: 'no-port': expected host:port"),
+])
+def test_bad_cloud_datastore_setting_is_one_line_before_the_api_server_starts(docker_client, errors_image,
+                                                                              environment, expected):
+    status, stderr = start_and_fail(docker_client, errors_image,
+                                    environment=dict(environment, APP_ROOT='/app/missing-module'))
+    assert status != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert expected in lines[0]
+
+
+def test_cloud_datastore_without_credentials_is_the_api_servers_one_line(docker_client, errors_image):
+    # No emulator, no key file, no metadata server (no network at all).
+    status, stderr = start_and_fail(docker_client, errors_image, environment={
+        'APP_ROOT': '/app/missing-module', 'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': 'my-project'})
+    assert status != 0
+    # The API server and the app start side by side: each refuses with its one line (this app has a missing module).
+    lines = stderr.strip().splitlines()
+    assert len(lines) <= 2, stderr
+    assert [line for line in lines if line.startswith(
+        'python-compat api-server: environment: GOOGLE_APPLICATION_CREDENTIALS: no Application')], stderr

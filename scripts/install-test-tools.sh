@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs on the host: a Python 3 virtualenv with pytest, the Docker SDK, testinfra,
+# Installs what `make test` needs on the host: a Python 3 virtualenv with pytest, the Docker SDK, testinfra, ruff,
 # container-structure-test and hadolint (scripts/requirements-host.txt), plus Debian's shellcheck,
-# docker-registry (for the push test) and memcached. Does nothing when all of it is already there.
+# docker-registry (for the push test), memcached and docker-compose (for the compose example). Does nothing when
+# all of it is already there.
 # usage: install-test-tools.sh VENV_DIR
 set -Eeuo pipefail
 venv=${1:?usage: install-test-tools.sh VENV_DIR}
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 requirements=$here/requirements-host.txt
 die() { echo "install-test-tools: $*" >&2; exit 1; }
 
-"$here/ensure-debian-packages.sh" shellcheck docker-registry memcached
+"$here/ensure-debian-packages.sh" shellcheck docker-registry memcached docker-compose
 
 stamp=$venv/.requirements.sha256
 want=$(sha256sum "$requirements" | cut -d' ' -f1)

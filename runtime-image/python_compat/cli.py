@@ -46,7 +46,7 @@ def main(argv=None):
         return
     args = parser.parse_args(argv)
     if args.command == 'serve':
-        from python_compat.serving.serve import serve
+        from python_compat.supervisor.main import serve
         serve()
     elif args.command == 'print-config':
         print_config()

@@ -5,6 +5,7 @@ Import the fixtures into a test module (`from api_fixtures import api_server, ap
 
 import BaseHTTPServer
 import contextlib
+import os
 import SocketServer
 import signal
 import socket
@@ -37,10 +38,13 @@ def free_port():
 class ApiServerProcess(object):
     """`python -m python_compat.apiserver` as a child process, with its log in a file."""
 
-    def __init__(self, storage_path, log_path, app_id=APP_ID):
+    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1'):
         self.storage_path = str(storage_path)
         self.log_path = str(log_path)
         self.app_id = app_id
+        # Variables the server process gets on top of this one's (API_SERVER_SECRET, APPENGINE_SMTP_*...).
+        self.environment = dict(os.environ, **(environment or {}))
+        self.host = host
         self.port = None
         self._process = None
 
@@ -49,9 +53,9 @@ class ApiServerProcess(object):
         self.port = self.port or free_port()
         with open(self.log_path, 'ab') as log:
             self._process = subprocess.Popen(
-                [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id,
+                [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id, '--host', self.host,
                  '--port', str(self.port), '--storage-path', self.storage_path],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, env=self.environment)
         self._wait_until_healthy()
         return self
 

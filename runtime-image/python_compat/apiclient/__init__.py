@@ -13,20 +13,21 @@ from google.appengine.api import apiproxy_stub_map
 from python_compat.apiclient.greenlet_state import make_sdk_state_greenlet_local
 from python_compat.apiclient.stub import ServiceBridgeStub
 from python_compat.apiclient.ticket import current_ticket, set_default_ticket
+from python_compat.wire import api_signature
 
 __all__ = ['install', 'ServiceBridgeStub', 'current_ticket', 'set_default_ticket',
            'make_sdk_state_greenlet_local', 'set_ndb_debug']
 
 
-def install(host, port):
-    """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port;
-    returns its stub.
+def install(host, port, secret=None):
+    """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
+    signed with `secret` (API_SERVER_SECRET) when one is given; returns its stub.
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
     imported. Also makes the SDK's per-thread API state (ndb's event loop and context) per greenlet, which
     concurrent requests in a gevent worker need.
     """
-    stub = ServiceBridgeStub(host, port)
+    stub = ServiceBridgeStub(host, port, api_signature.signer_for(secret))
     make_sdk_state_greenlet_local()
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
     return stub

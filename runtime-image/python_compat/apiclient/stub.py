@@ -7,8 +7,9 @@ from python_compat.apiclient import transport
 class ServiceBridgeStub(object):
     """Default stub of an APIProxyStubMap: every service, every call goes to the server at host:port."""
 
-    def __init__(self, host, port):
-        self.pool = transport.ConnectionPool(host, port)
+    def __init__(self, host, port, signer=None):
+        """signer: a wire.api_signature.Signer when the server authenticates its callers, else None."""
+        self.pool = transport.ConnectionPool(host, port, signer=signer)
 
     def CreateRPC(self):  # pylint: disable=invalid-name
         """A new RPC; APIProxyStubMap and UserRPC make every call (sync or async) through one."""

@@ -11,13 +11,17 @@ import errno
 import httplib
 import os
 import socket
+import time
 
 from google.appengine.runtime import apiproxy_errors
 
+from python_compat.wire import api_signature
 from python_compat.wire import rpc_protocol
 
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
 DEADLINE_GRACE_SECONDS = 1.0
+# How often a refused connection is tried again while the call's deadline allows.
+CONNECT_RETRY_SECONDS = 0.05
 MAX_IDLE_CONNECTIONS = 64
 # Bytes asked of each recv(): a whole reply of a typical call in one.
 RECEIVE_SIZE = 65536
@@ -38,9 +42,11 @@ class ConnectionPool(object):
     (gunicorn workers) the parent's connections are dropped, never shared.
     """
 
-    def __init__(self, host, port, max_idle=MAX_IDLE_CONNECTIONS):
+    def __init__(self, host, port, max_idle=MAX_IDLE_CONNECTIONS, signer=None):
         self.host = host
         self.port = port
+        # A wire.api_signature.Signer when the server authenticates its callers (API_SERVER_SECRET), else None.
+        self.signer = signer
         self._max_idle = max_idle
         self._idle = collections.deque()
         self._pid = os.getpid()
@@ -61,8 +67,19 @@ class ConnectionPool(object):
         return connection, reused
 
     def connect(self, timeout):
-        """A new connection to the server; socket.error if it cannot be reached."""
-        return _Connection(self.host, self.port, timeout)
+        """A new connection to the server; socket.error if it cannot be reached within `timeout` seconds.
+
+        While nothing listens (the API server is starting next to the app, or being restarted), connecting is
+        tried again until the call's time runs out: the call then succeeds once the server is back, instead of
+        failing at once."""
+        give_up = time.time() + timeout
+        while True:
+            try:
+                return _Connection(self.host, self.port, timeout)
+            except socket.error as error:
+                if error.errno != errno.ECONNREFUSED or time.time() + CONNECT_RETRY_SECONDS >= give_up:
+                    raise
+            time.sleep(CONNECT_RETRY_SECONDS)
 
     def release(self, connection):
         """Returns a connection whose reply has been read completely."""
@@ -215,8 +232,10 @@ class PendingCall(object):
         self._pool = pool
         self._deadline = deadline_seconds
         # Headers and body leave in one segment.
-        self._request = '%s%s: %r\r\nContent-Length: %d\r\n\r\n%s' % (
-            pool.request_head, rpc_protocol.DEADLINE_HEADER, float(deadline_seconds), len(body), body)
+        signature = '' if pool.signer is None else '%s: %s\r\n' % (
+            api_signature.HEADER, pool.signer.header_value('POST', rpc_protocol.PATH, '', body))
+        self._request = '%s%s: %r\r\n%sContent-Length: %d\r\n\r\n%s' % (
+            pool.request_head, rpc_protocol.DEADLINE_HEADER, float(deadline_seconds), signature, len(body), body)
         self._connection = None
         self._reused = False
         self._send_error = None
@@ -270,8 +289,8 @@ class PendingCall(object):
         status, reason, body, keep_alive = self._connection.read_reply()
         if status != 200:
             self._abandon()
-            raise apiproxy_errors.RPCFailedError(
-                'API server at %s:%d answered HTTP %d %s' % (self._pool.host, self._pool.port, status, reason))
+            raise apiproxy_errors.RPCFailedError('API server at %s:%d answered HTTP %d %s%s' % (
+                self._pool.host, self._pool.port, status, reason, ': ' + body.strip()[:200] if body.strip() else ''))
         if keep_alive:
             self._pool.release(self._connection)
             self._connection = None

@@ -12,6 +12,7 @@ import time
 from google.appengine.ext.remote_api import remote_api_pb
 from google.appengine.runtime import apiproxy_errors
 
+from python_compat.apiserver import call_deadline
 from python_compat.wire import rpc_protocol
 
 _log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class ApiCallExecutor(object):
             with self._lock_for(service, stub):
                 if deadline_seconds is not None and time.time() - started > deadline_seconds:
                     raise _CallFailed(_RpcError.DEADLINE_EXCEEDED, 'deadline passed while queued')
-                returned = stub.MakeSyncCall(service, method, service_request, service_response, ticket)
+                with call_deadline.deadline(started, deadline_seconds):
+                    returned = stub.MakeSyncCall(service, method, service_request, service_response, ticket)
             response.set_response((returned or service_response).Encode())
         except apiproxy_errors.ApplicationError as error:
             _log.debug('%s.%s: application error %s', service, method, error)

@@ -2,6 +2,9 @@
 
 import argparse
 
+from python_compat.apiserver import caller_auth
+from python_compat.apiserver.mail import settings as mail_settings
+from python_compat.apiserver.datastore.cloud import settings as cloud_datastore_settings
 from python_compat.config import types
 from python_compat.config import variables
 from python_compat.errors import StartupError
@@ -27,18 +30,22 @@ class ApiServerConfig(object):
     app_root: optional app directory, for its queue.yaml (task queues) and index.yaml.
     datastore_consistency: `consistent` (writes visible to all queries at once), or `time`/`random`
         to simulate eventual consistency of non-ancestor queries as dev_appserver does.
-    smtp_*: send mail through this SMTP server; without smtp_host mail is only captured and logged.
+    mail_relay: a mail.smtp_relay.SmtpRelay that mail is sent through; None: mail is only logged.
+    admin_email_recipients: the addresses send_mail_to_admins delivers to.
     default_http_server: host:port of the app, for URLs the stubs build (image serving URLs, task targets).
     task_target_url: where push tasks are sent (the app's base URL); None: tasks are stored, not run.
     memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
         in-process stub.
+    api_server_secret: API_SERVER_SECRET, which every call must be signed with; None: calls are not
+        authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
+    cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
-                 app_root=None, datastore_consistency='consistent', smtp_host=None, smtp_port=25,
-                 smtp_user='', smtp_password='', show_mail_body=True, default_http_server='localhost:8080',
-                 task_target_url=None, memcache_servers=(), runtime_patches=True):
+                 app_root=None, datastore_consistency='consistent', mail_relay=None, admin_email_recipients=(),
+                 default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
+                 runtime_patches=True, api_server_secret=None, cloud_datastore=None):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -48,15 +55,14 @@ class ApiServerConfig(object):
         self.port = port
         self.app_root = app_root
         self.datastore_consistency = datastore_consistency
-        self.smtp_host = smtp_host
-        self.smtp_port = smtp_port
-        self.smtp_user = smtp_user
-        self.smtp_password = smtp_password
-        self.show_mail_body = show_mail_body
+        self.mail_relay = mail_relay
+        self.admin_email_recipients = frozenset(admin_email_recipients)
         self.default_http_server = default_http_server
         self.memcache_servers = list(memcache_servers)
         self.task_target_url = task_target_url
         self.runtime_patches = runtime_patches
+        self.api_server_secret = api_server_secret
+        self.cloud_datastore = cloud_datastore
 
 
 def _port(value):
@@ -108,10 +114,6 @@ def parse_args(argv, settings=None):
     parser.add_argument('--app-root', help='app directory holding queue.yaml and index.yaml')
     parser.add_argument('--datastore-consistency', choices=CONSISTENCY_CHOICES, default='consistent',
                         help='consistency of non-ancestor queries (default %(default)s)')
-    parser.add_argument('--smtp-host', help='SMTP server for outgoing mail (default: capture and log only)')
-    parser.add_argument('--smtp-port', type=_port, default=25)
-    parser.add_argument('--smtp-user', default='')
-    parser.add_argument('--smtp-password', default='')
     parser.add_argument('--default-http-server', default='localhost:8080',
                         help='host:port of the app, for URLs the APIs build (default %(default)s)')
     parser.add_argument('--task-target-url', default=settings.task_target_url,
@@ -126,9 +128,19 @@ def parse_args(argv, settings=None):
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
     if args.task_target_url:
         _check_task_target(parser, args.task_target_url, settings)
+    if not caller_auth.is_loopback(args.host) and not settings.api_server_secret:
+        parser.error('--host %s listens beyond this machine: set API_SERVER_SECRET (at least %d characters, e.g. '
+                     '`openssl rand -hex 32`) here and on every app container, so that only they can make calls'
+                     % (args.host, variables.MIN_SECRET_LENGTH))
+    try:
+        mail_relay = mail_settings.relay_from_settings(settings)
+    except StartupError as error:
+        parser.error(error.line())
     return ApiServerConfig(
         app_id=args.app_id, storage_path=args.storage_path, host=args.host, port=args.port,
-        app_root=args.app_root, datastore_consistency=args.datastore_consistency, smtp_host=args.smtp_host,
-        smtp_port=args.smtp_port, smtp_user=args.smtp_user, smtp_password=args.smtp_password,
+        app_root=args.app_root, datastore_consistency=args.datastore_consistency, mail_relay=mail_relay,
+        admin_email_recipients=settings.appengine_admin_email_recipients,
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
-        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches)
+        memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
+        api_server_secret=settings.api_server_secret,
+        cloud_datastore=cloud_datastore_settings.from_settings(settings))

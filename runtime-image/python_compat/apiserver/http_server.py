@@ -14,6 +14,7 @@ import gevent
 import gevent.event
 from gevent import pywsgi
 
+from python_compat.apiserver import caller_auth
 from python_compat.apiserver import calls
 from python_compat.apiserver import services
 from python_compat.apiserver import http_app
@@ -57,11 +58,16 @@ class ApiServer(object):
         self._tasks.start()
         upload_endpoint.give_upload_urls_a_host()
         app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()))
+        if self.config.api_server_secret:
+            app = caller_auth.RequireSignedCalls(app, caller_auth.CallerAuthentication(self.config.api_server_secret),
+                                                 http_app.HEALTH_PATHS)
         self._http = _NoDelayWSGIServer((self.config.host, self.config.port), app, log=None, error_log=_log,
                                         handler_class=patches.handler_class(self.config.runtime_patches))
         self._http.start()
-        _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s',
-                  self.config.app_id, self.config.host, self.port, self.config.storage_path)
+        _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s; %s',
+                  self.config.app_id, self.config.host, self.port, self.config.storage_path,
+                  'calls must be signed with API_SERVER_SECRET' if self.config.api_server_secret
+                  else 'calls are not authenticated (loopback only)')
 
     def stop(self):
         """Stops accepting calls, lets in-flight calls finish, and saves what the stubs keep in memory."""

@@ -7,6 +7,7 @@ only chooses where each stub keeps its data and how it behaves in a shared, long
 import logging
 import os
 
+from python_compat.apiserver.mail import mail_service
 from python_compat.apiserver.memcache import memcached_cluster
 from python_compat.apiserver.memcache import memcached_stub
 from google.appengine.api import apiproxy_stub_map
@@ -74,13 +75,14 @@ def register_stubs(config):
         datastore_auto_id_policy=datastore_stub_util.SCATTERED,
         images_host_prefix='http://%s' % config.default_http_server,
         logs_path=os.path.join(config.storage_path, LOGS_FILE),
-        mail_smtp_host=config.smtp_host,
-        mail_smtp_port=config.smtp_port,
-        mail_smtp_user=config.smtp_user,
-        mail_smtp_password=config.smtp_password,
+        # Replaced below by python_compat.apiserver.mail.
+        mail_smtp_host=None,
+        mail_smtp_port=None,
+        mail_smtp_user=None,
+        mail_smtp_password=None,
         mail_enable_sendmail=False,
-        mail_show_mail_body=config.show_mail_body,
-        mail_allow_tls=True,
+        mail_show_mail_body=False,
+        mail_allow_tls=False,
         search_index_path=os.path.join(config.storage_path, SEARCH_INDEXES_FILE),
         # The stub only stores push tasks; python_compat.apiserver.tasks.task_service runs them against the app.
         taskqueue_auto_run_tasks=False,
@@ -89,12 +91,27 @@ def register_stubs(config):
         # Both answered by the development sign-in page (IDENTITY_SOURCE=dev-login), as on dev_appserver.
         user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
-        datastore_local_stub_class=sqlite_stub.SqliteDatastoreStub)
+        datastore_local_stub_class=_datastore_stub_class(config))
+    apiproxy_stub_map.apiproxy.ReplaceStub(
+        'mail', mail_service.MailService(config.mail_relay, config.admin_email_recipients))
+    if config.mail_relay is not None:
+        _log.info('mail sent through %s', config.mail_relay.describe())
     if config.memcache_servers:
         cluster = memcached_cluster.MemcachedCluster(config.memcache_servers)
         _log.info('memcache served by memcached at %s', ', '.join(server.name for server in cluster.servers))
         apiproxy_stub_map.apiproxy.ReplaceStub('memcache', memcached_stub.MemcachedServiceStub(cluster))
     return apiproxy_stub_map.apiproxy
+
+
+def _datastore_stub_class(config):
+    """What setup_stubs builds the datastore_v3 stub with: SQLite, or Cloud Datastore when configured."""
+    if config.cloud_datastore is None:
+        from python_compat.apiserver.datastore import sqlite_stub
+        return sqlite_stub.SqliteDatastoreStub
+    from python_compat.apiserver.datastore import cloud
+    _log.info('datastore served by Cloud Datastore: %s', config.cloud_datastore.describe())
+    # setup_stubs passes the SQLite stub's arguments; only the app id matters here.
+    return lambda app_id, *unused_args, **unused_keywords: cloud.create_stub(app_id, config.cloud_datastore)
 
 
 def save_stubs(stub_map):

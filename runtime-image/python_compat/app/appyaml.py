@@ -67,3 +67,16 @@ def load_app_yaml(path):
             raise StartupError(path, 'handlers[%d]' % index,
                                '%s handlers are not supported by this runtime' % handler.GetHandlerType())
     return AppConfig(path, info)
+
+
+def peek(path):
+    """The top-level elements of app.yaml as plain YAML, or {} when it cannot be read: for the supervisor, which
+    only needs `application:` and `inbound_services:` and leaves the checking to load_app_yaml in the app's own
+    process (which reports what is wrong)."""
+    import yaml
+    try:
+        with open(path) as app_yaml:
+            elements = yaml.safe_load(app_yaml)
+    except (IOError, yaml.YAMLError):
+        return {}
+    return elements if isinstance(elements, dict) else {}

@@ -1,10 +1,10 @@
-"""cron.yaml: the app's scheduled jobs, fired from the gunicorn master as App Engine's cron service did.
+"""cron.yaml: the app's scheduled jobs, fired from the supervisor as App Engine's cron service did.
 
 Schedules are parsed by the SDK's own parser (croninfo and groc: `every 5 minutes`, `every day 09:00`,
 `every monday 09:00`, `synchronized`, `from 08:00 to 18:00`, `timezone:`). Each firing is one
 `GET url` with `X-AppEngine-Cron: true` and `X-AppEngine-QueueName: __cron`, sent as an internal request
-(so `login: admin` handlers accept it and a client can never forge it) from a real OS thread of the master:
-once per schedule per container, whatever the number of workers. A plain `every N minutes|hours` counts
+(so `login: admin` handlers accept it and a client can never forge it) from a thread of the supervisor, which
+holds the token: once per schedule per container, whatever the number of workers. A plain `every N minutes|hours` counts
 from the end of the previous run, as on App Engine; other schedules keep their clock times, and a run
 that is due while the previous one of the same job still runs is skipped. `retry_parameters` retry a
 failed (non-2xx) run with the task queue's backoff.
@@ -17,9 +17,9 @@ import calendar
 import datetime
 import logging
 import os
+import threading
 import time
 
-from python_compat.background import os_threads
 from python_compat.background import self_request
 from python_compat import sdk
 from python_compat.errors import StartupError
@@ -237,7 +237,7 @@ def send_cron_request(port, url, connect_patience=CONNECT_PATIENCE_SECONDS):
 
 
 class CronService(object):
-    """Runs a CronScheduler for the master: a scheduling thread, one thread per firing."""
+    """Runs a CronScheduler in the supervisor: a scheduling thread, one thread per firing."""
 
     def __init__(self, jobs, enabled, clock):
         self.jobs = jobs
@@ -248,13 +248,12 @@ class CronService(object):
         if not self.jobs:
             return
         if not self.enabled:
-            log.info('cron: %s has %d jobs; not scheduling them in this container (%s is off: turn it on in '
-                     'exactly one container)', CRON_FILE, len(self.jobs), 'CRON_ENABLED')
+            note_not_scheduled(self.jobs)
             return
         scheduler = CronScheduler(self.jobs, self.clock.now())
         for job in self.jobs:
             log.info('cron: %s %r%s', job.url, job.schedule, ' (%s)' % job.timezone if job.timezone else '')
-        os_threads.start_os_thread(self._schedule, scheduler, os_threads.allocate_os_lock(), port)
+        _start_thread(self._schedule, scheduler, threading.Lock(), port)
 
     def _schedule(self, scheduler, lock, port):
         while True:
@@ -263,7 +262,7 @@ class CronService(object):
                 firings = scheduler.due(now)
                 next_due = scheduler.next_due()
             for firing in firings:
-                os_threads.start_os_thread(self._fire, scheduler, lock, firing, port)
+                _start_thread(self._fire, scheduler, lock, firing, port)
             wait = MAX_SLEEP_SECONDS if next_due is None else min(self.clock.real_seconds(next_due - now),
                                                                   MAX_SLEEP_SECONDS)
             time.sleep(max(0.01, wait))
@@ -273,6 +272,19 @@ class CronService(object):
         log.info('cron: GET %s answered %s', firing.job.url, status if status is not None else 'nothing')
         with lock:
             scheduler.finished(firing, status is not None and 200 <= status < 300, self.clock.now())
+
+
+def note_not_scheduled(jobs):
+    """Says in the log that cron.yaml's jobs are not run by this container (CRON_ENABLED is off)."""
+    if jobs:
+        log.info('cron: %s has %d jobs; not scheduling them in this container (%s is off: turn it on in '
+                 'exactly one container)', CRON_FILE, len(jobs), 'CRON_ENABLED')
+
+
+def _start_thread(function, *args):
+    thread = threading.Thread(target=function, args=args, name='cron')
+    thread.daemon = True
+    thread.start()
 
 
 def configure(app_root, enabled, clock_speedup):

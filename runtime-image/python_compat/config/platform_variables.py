@@ -8,7 +8,7 @@ SDK_VERSION = '1.9.88'
 DEFAULT_APP_ID = 'python-compat-app'
 
 
-def application_id(settings, app_config):
+def application_id(settings, app_yaml_application):
     """`partition~appid`: APPLICATION_ID if the operator set it, else from GAE_APPLICATION, the project or
     app.yaml's `application:`. Google hosts use the `s~` partition, everything else `dev~`."""
     if settings.application_id:
@@ -17,7 +17,7 @@ def application_id(settings, app_config):
         app = settings.gae_application
         return app if '~' in app else 's~' + app
     partition = 's' if settings.on_google_host else 'dev'
-    return '%s~%s' % (partition, settings.project or app_config.application or DEFAULT_APP_ID)
+    return '%s~%s' % (partition, settings.project or app_yaml_application or DEFAULT_APP_ID)
 
 
 def bare_app_id(app_id):
@@ -27,7 +27,7 @@ def bare_app_id(app_id):
 
 def platform_variables(settings, app_config):
     """The process-wide python27 variables, then app.yaml's env_variables on top (as on App Engine)."""
-    app_id = application_id(settings, app_config)
+    app_id = application_id(settings, app_config.application)
     service = settings.service or app_config.service or 'default'
     major = settings.version or app_config.version or 'local'
     variables = {

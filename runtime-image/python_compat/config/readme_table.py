@@ -14,6 +14,8 @@ def markdown_table():
     """The Markdown table: one row per variable, in the order of variables.VARIABLES."""
     lines = ['| variable | default | read by | meaning |', '|---|---|---|---|']
     for variable in variables.VARIABLES:
+        if variable.internal:
+            continue
         lines.append('| `%s` | %s | %s | %s |' % (variable.name, variable.default_doc, READ_BY[variable.read_by],
                                                 variable.doc))
     return '\n'.join(lines) + '\n'

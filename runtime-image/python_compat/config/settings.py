@@ -41,8 +41,11 @@ class Settings(object):
         # The API server's own variables, as found: handed to an embedded API server, never seen by the app
         # (some change what the SDK does in the app's process, e.g. DATASTORE_PROJECT_ID).
         self.api_server_environment = {}
+        api_server_values = {}
         for variable in variables.VARIABLES:
             if process == variables.APP and variable.read_by == (variables.API_SERVER,):
+                # Checked here too: a mistake stops the container with one line before any API server starts.
+                api_server_values[variable.attribute] = read_variable(variable.name, environ)
                 if variable.name in environ:
                     self.api_server_environment[variable.name] = environ.pop(variable.name)
                 continue
@@ -50,11 +53,14 @@ class Settings(object):
                 continue
             setattr(self, variable.attribute, read_variable(variable.name, environ))
             self.sources[variable.name] = 'environment' if variable.name in environ else 'default'
-            if variable.secret:
+            if variable.removed:
                 environ.pop(variable.name, None)
         if process == variables.APP:
             _check_identity_source(self)
+            _check_datastore_backend(api_server_values)
             self.instance = self.gae_instance or socket.gethostname()
+        else:
+            _check_datastore_backend(self.__dict__)
 
     # The platform variables of App Engine Flexible / second generation and Cloud Run, mapped onto the names
     # python27 apps read. Unset means "not on that platform".
@@ -97,9 +103,18 @@ def _check_identity_source(settings):
     if settings.identity_source == 'iap' and not settings.iap_audience:
         raise StartupError('environment', 'IAP_AUDIENCE', 'required with IDENTITY_SOURCE=iap: the `aud` of '
                            "your IAP JWTs, e.g. /projects/NUMBER/apps/PROJECT_ID")
-    if settings.identity_source == 'proxy' and not (settings.trusted_proxies or settings.proxy_secret):
+    if settings.identity_source == 'proxy' and not (settings.trusted_proxies or settings.proxy_secret
+                                                   or settings.proxy_secret_sha256):
         raise StartupError('environment', 'IDENTITY_SOURCE', 'proxy: set TRUSTED_PROXIES and/or PROXY_SECRET '
                            'so that only your proxy can name the user')
+
+
+def _check_datastore_backend(values):
+    """Cloud Datastore needs its project: StartupError naming DATASTORE_PROJECT_ID when it is missing.
+    `values`: the API server's settings by attribute name."""
+    if values['datastore_backend'] == 'cloud-datastore' and not values['datastore_project_id']:
+        raise StartupError('environment', 'DATASTORE_PROJECT_ID', 'required with DATASTORE_BACKEND=cloud-datastore: '
+                           'the project whose database holds the data')
 
 
 def read_settings(process=variables.APP, environ=os.environ):

@@ -121,3 +121,49 @@ def secret(minimum_length):
                              % (minimum_length, len(value)))
         return value or None
     return parse
+
+
+# Cloud Datastore names (the DATASTORE_* variables). Project ids: 6-30 lower-case letters, digits and hyphens;
+# older ones carry a `domain.com:` prefix. App ids are project ids with their partition (`s~`, `e~`, `dev~`).
+_PROJECT_ID = re.compile(r'^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]\Z')
+_DATABASE_ID = re.compile(r'^[a-z][a-z0-9-]{0,61}[a-z0-9]\Z')
+_APP_ID = re.compile(r'^[a-z]+~([a-z0-9.-]+:)?[a-z0-9][a-z0-9-]*\Z')
+
+
+def project_id(value):
+    """A Google Cloud project id; empty means unset."""
+    value = value.strip()
+    if value and not _PROJECT_ID.match(value):
+        raise ValueError('expected a project id (6-30 lower-case letters, digits, hyphens)')
+    return value or None
+
+
+def database_id(value):
+    """A Firestore / Cloud Datastore database id; '' (or `(default)`) is the project's default database."""
+    value = value.strip()
+    if value == '(default)':
+        return ''
+    if value and not _DATABASE_ID.match(value):
+        raise ValueError('expected a database id (lower-case letters, digits, hyphens, at most 63)')
+    return value
+
+
+def optional_host_port(value):
+    """`host:port` (IPv6 as `[::1]:8081`), the port required; empty means unset."""
+    value = value.strip()
+    if not value:
+        return None
+    match = _HOST_PORT.match(value)
+    if not match or not match.group('port') or not 0 < int(match.group('port')) < 65536:
+        raise ValueError('expected host:port, such as 127.0.0.1:8081')
+    return value
+
+
+def app_id_list(value):
+    """Comma-separated full app ids (`s~other-app, e~third-app`)."""
+    app_ids = [app_id.strip() for app_id in value.split(',') if app_id.strip()]
+    for app_id in app_ids:
+        if not _APP_ID.match(app_id):
+            raise ValueError('%r: expected comma-separated app ids with their partition, such as s~other-app'
+                             % app_id)
+    return tuple(app_ids)

@@ -15,10 +15,13 @@ API_SERVER = 'api-server'
 BOTH = (APP, API_SERVER)
 
 DEFAULT_API_PORT = '10001'
+# The port Google's Python 3 SDK sends SMTP mail to when APPENGINE_SMTP_PORT is unset (submission).
+DEFAULT_SMTP_PORT = '587'
 DEFAULT_STORAGE_PATH = '/var/lib/python-compat/api'
 IAP_PUBLIC_KEYS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk'
 LOG_LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
 IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
+DATASTORE_BACKENDS = ('sqlite', 'cloud-datastore')
 MIN_SECRET_LENGTH = 32
 MEMCACHED_PORT = 11211
 
@@ -30,9 +33,13 @@ class Variable(object):
     default: the text used when the variable is unset (None: unset stays None).
     default_doc: the default as the README shows it (defaults to `default` in backticks).
     secret: removed from os.environ once read, never printed.
+    internal: set by the runtime itself for its own processes (the supervisor's handoff), not by operators; not
+        in the README.
+    removed: removed from os.environ once read (secrets are): the SDK would act on it in this process too.
     """
 
-    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False):
+    def __init__(self, name, parse, default, doc, default_doc=None, read_by=(APP,), secret=False, internal=False,
+                 removed=False):
         self.name = name
         self.parse = parse
         self.default = default
@@ -41,6 +48,8 @@ class Variable(object):
             '`%s`' % default if default not in (None, '') else '—')
         self.read_by = read_by if isinstance(read_by, tuple) else (read_by,)
         self.secret = secret
+        self.internal = internal
+        self.removed = removed or secret
 
     @property
     def attribute(self):
@@ -101,9 +110,53 @@ VARIABLES = (
     Variable('MEMCACHE_SERVERS', types.host_port_list(MEMCACHED_PORT), '',
              '`host:port,…` of memcached servers that serve the memcache API (on the API server)',
              default_doc='unset: memcache lives in the API server', read_by=API_SERVER),
+    Variable('API_SERVER_SECRET', types.secret(MIN_SECRET_LENGTH), None,
+             '≥ 32 characters shared by the API server and every client: each call is signed with it (HMAC, '
+             'never sent itself) and unsigned calls are refused. Required when the API server listens beyond '
+             '127.0.0.1', default_doc='unset: calls are not authenticated (loopback only)', read_by=BOTH,
+             secret=True),
     Variable('DEFAULT_TICKET', types.optional_text, None,
              'the API ticket of calls made outside a request (the Managed VM runtime\'s variable)',
              default_doc='a fixed placeholder'),
+    # Mail (the names of Google's Python 3 App Engine SDK): sent by the API server
+    Variable('APPENGINE_USE_SMTP_MAIL_SERVICE', types.flag, 'false',
+             '`true` sends the mail API\'s messages through the SMTP server below; `false` only logs them',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_HOST', types.optional_text, None, 'the SMTP server (required with SMTP mail)',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_PORT', types.port, DEFAULT_SMTP_PORT, 'its port', read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_USER', types.optional_text, None, 'user to log in as (no login when unset)',
+             read_by=API_SERVER),
+    Variable('APPENGINE_SMTP_PASSWORD', types.optional_text, None, 'its password', read_by=API_SERVER,
+             secret=True),
+    Variable('APPENGINE_SMTP_USE_TLS', types.flag, 'true',
+             '`true` requires STARTTLS with a certificate valid for the host (system CAs, or `SSL_CERT_FILE`); '
+             '`false` talks in clear text, for a relay on a private network', read_by=API_SERVER),
+    Variable('APPENGINE_ADMIN_EMAIL_RECIPIENTS', types.email_list, '',
+             'comma-separated addresses `send_mail_to_admins` delivers to', default_doc='none: it fails',
+             read_by=API_SERVER),
+    # The datastore backend (docs/cloud-datastore.md). All are removed from the API server's environment once read:
+    # the SDK switches its datastore client to its own Cloud Datastore mode when it sees DATASTORE_PROJECT_ID.
+    Variable('DATASTORE_BACKEND', types.choice(*DATASTORE_BACKENDS), 'sqlite',
+             '`cloud-datastore` serves ndb/db from Cloud Datastore (Firestore in Datastore mode); `sqlite` keeps '
+             'the datastore under the API server\'s storage path', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_PROJECT_ID', types.project_id, None,
+             'with `cloud-datastore`: the project whose database holds the data',
+             default_doc='— (required with `cloud-datastore`)', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_DATABASE_ID', types.database_id, '', 'with `cloud-datastore`: a named database',
+             default_doc="the project's default database", read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_EMULATOR_HOST', types.optional_host_port, None,
+             'with `cloud-datastore`: `host:port` of a Datastore emulator (plain HTTP, no credentials)',
+             default_doc="Google's endpoint", read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_ADDITIONAL_APP_IDS', types.app_id_list, '',
+             'with `cloud-datastore`: comma-separated app ids with their partition (`e~other-app`) that keys in '
+             'the data name besides the app\'s own', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_APP_ID', types.optional_text, None,
+             "the SDK's own switch to Cloud Datastore inside the app's process: ignored and removed (use "
+             '`DATASTORE_BACKEND`)', read_by=API_SERVER, removed=True),
+    Variable('DATASTORE_USE_PROJECT_ID_AS_APP_ID', types.optional_text, None,
+             "the SDK's own switch to Cloud Datastore inside the app's process: ignored and removed",
+             read_by=API_SERVER, removed=True),
     # Identity
     Variable('IDENTITY_SOURCE', types.choice(*IDENTITY_SOURCES), 'none',
              'where signed-in users come from: `none`, `iap` (a verified IAP JWT), `proxy` (user headers from a '
@@ -116,7 +169,8 @@ VARIABLES = (
              "IAP's public keys: an https URL (fetched, refreshed hourly) or a JWK-set file"),
     Variable('PROXY_SECRET', types.optional_text, None,
              'with `proxy`: user headers count only on requests carrying this value in '
-             '`X-Python-Compat-Proxy-Secret` (with `TRUSTED_PROXIES` when both are set; at least one is required)'),
+             '`X-Python-Compat-Proxy-Secret` (with `TRUSTED_PROXIES` when both are set; at least one is required); '
+             "removed from the app's environment once read", secret=True),
     Variable('ADMIN_EMAILS', types.email_list, '',
              'comma-separated emails that are administrators when the identity source gives no admin flag'),
     # Tasks and cron
@@ -134,6 +188,15 @@ VARIABLES = (
     Variable('RUNTIME_PATCHES', types.flag, 'on',
              "benchmarks only: `off` serves without the runtime's speed-ups of gunicorn's and gevent's HTTP code "
              '(`serving/patches/`, `apiserver/patches/`), to measure what they are worth', read_by=BOTH),
+    # Handed by the supervisor to the gunicorn master (supervisor/handoff.py)
+    Variable('INTERNAL_TOKEN_SHA256', types.optional_text, None,
+             'the sha256 of the internal-request token, which only the supervisor and the API server hold',
+             internal=True, secret=True),
+    Variable('PROXY_SECRET_SHA256', types.optional_text, None, 'the sha256 of PROXY_SECRET', internal=True,
+             secret=True),
+    Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
+             "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
+             internal=True),
     # The image
     Variable('PYTHON_COMPAT_VERSION', types.text, 'unknown', 'set by the image: the runtime version `version` prints',
              default_doc='the image tag'),

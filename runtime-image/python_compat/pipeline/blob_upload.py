@@ -21,6 +21,7 @@ import urlparse
 from google.appengine.api import apiproxy_stub_map
 
 from python_compat import responses
+from python_compat.wire import api_signature
 from python_compat.wire import blob_upload as wire
 
 _log = logging.getLogger(__name__)
@@ -46,10 +47,12 @@ class UploadRefused(Exception):
 
 class BlobUploads(object):
     """A platform step of the request pipeline: stores the files of a request under /_ah/upload/ via the API server
-    at api_address, and gives back the request the app's success path is served with."""
+    at api_address, and gives back the request the app's success path is served with. signer: a
+    wire.api_signature.Signer when the API server authenticates its callers, else None."""
 
-    def __init__(self, api_address):
+    def __init__(self, api_address, signer=None):
         self.api_address = api_address
+        self.signer = signer
 
     def serve(self, environ, start_response, serve_success_path):
         """Stores the upload of `environ`, then answers with serve_success_path(the rewritten request); a refused
@@ -69,6 +72,11 @@ class BlobUploads(object):
                        self.api_address[0], self.api_address[1], error)
             raise UploadRefused(503, 'blobstore upload failed, try again\n')
         success_path = headers.get(wire.SUCCESS_PATH_HEADER.lower())
+        if status == 401:
+            # Not the user's fault: this container does not sign with the API server's API_SERVER_SECRET.
+            _log.error('blobstore upload: the API server at %s:%d refused it: %s (API_SERVER_SECRET)',
+                       self.api_address[0], self.api_address[1], body.strip())
+            raise UploadRefused(503, 'blobstore upload failed, try again\n')
         if status != 200 or success_path is None:
             raise UploadRefused(status, _refusal_text(status))
         return _forwarded_environ(environ, success_path, headers['content-type'], body)
@@ -85,6 +93,10 @@ class BlobUploads(object):
             connection.putrequest('POST', path, skip_accept_encoding=True)
             connection.putheader('Content-Type', environ.get('CONTENT_TYPE', ''))
             connection.putheader('Content-Length', str(length))
+            if self.signer is not None:
+                # The file is streamed through, so its bytes are not signed: the session in the path is single-use.
+                connection.putheader(api_signature.HEADER, self.signer.header_value(
+                    'POST', environ['PATH_INFO'], environ.get('QUERY_STRING', '')))
             connection.endheaders()
             _copy(body, connection, length)
             response = connection.getresponse()

@@ -2,22 +2,31 @@
 (app.yaml's `liveness_check` / `readiness_check`, else /liveness_check and /readiness_check).
 
 A path that one of the app's handlers names in its `url` stays the app's (a catch-all `/.*` does not count).
-Readiness fails until the app is loaded and, when warmup is enabled, until /_ah/warmup has run.
+Liveness (and `/_ah/health`) fails when the supervisor could not keep the API server up, so the orchestrator
+replaces the container. Readiness fails until the app is loaded, while API calls cannot succeed (the API server is
+starting or restarting) and, when warmup is enabled, until /_ah/warmup has run. The supervisor's part comes from
+the container's status file (wire/container_status.py).
 """
 
 from python_compat import responses
+from python_compat.wire import container_status
 
 
 class Readiness(object):
-    """Whether this process may take traffic; set by the serving layer."""
+    """Whether this process may take traffic: the app loaded (set by the serving layer) and the container's
+    status."""
 
-    def __init__(self):
+    def __init__(self, status=None):
         self.app_loaded = False
-        self.warmup_done = None  # a SharedFlag when warmup is enabled
+        self.status = status or container_status.ContainerStatus(None)
+
+    @property
+    def alive(self):
+        return self.status.alive()
 
     @property
     def ready(self):
-        return self.app_loaded and (self.warmup_done is None or bool(self.warmup_done))
+        return self.app_loaded and self.status.ready()
 
 
 class HealthChecks(object):
@@ -36,7 +45,9 @@ class HealthChecks(object):
         """The response to a health check, or None when the request is not one."""
         path = environ.get('PATH_INFO')
         if path in self.liveness_paths:
-            return responses.plain(start_response, 200, 'ok\n')
+            if self.readiness.alive:
+                return responses.plain(start_response, 200, 'ok\n')
+            return responses.plain(start_response, 503, 'the API server cannot be kept up\n')
         if path == self.readiness_path:
             if self.readiness.ready:
                 return responses.plain(start_response, 200, 'ready\n')

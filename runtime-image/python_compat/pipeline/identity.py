@@ -1,7 +1,7 @@
 """Who the user is, from the one identity source the operator enabled with IDENTITY_SOURCE.
 
   none       nobody is signed in (the default)
-  iap        Identity-Aware Proxy: the ES256 JWT in X-Goog-IAP-JWT-Assertion, verified
+  iap        Identity-Aware Proxy: the ES256 JWT in X-Goog-IAP-JWT-Assertion, verified (iap_jwt.py)
   proxy      a trusted proxy's user headers, honoured only from TRUSTED_PROXIES and/or with PROXY_SECRET
   dev-login  the development sign-in page at /_ah/login (devlogin.py)
 
@@ -11,6 +11,7 @@ proxy layer strips client-sent X-AppEngine-* headers, so it sees the proxy's hea
 those headers never reach the app.
 """
 
+import hashlib
 import hmac
 import logging
 
@@ -70,13 +71,13 @@ class IapIdentity(object):
         self.admin_emails = admin_emails
 
     def user(self, environ):
-        from python_compat.pipeline import jwt_es256
+        from python_compat.pipeline import iap_jwt
         token = environ.get(IAP_ASSERTION_KEY)
         if not token:
             return None
         try:
-            claims = jwt_es256.verify(token, self.keys, self.audience)
-        except jwt_es256.InvalidToken as error:
+            claims = iap_jwt.verify(token, self.keys, self.audience)
+        except iap_jwt.InvalidToken as error:
             _log.warning('ignoring the IAP JWT assertion: %s', error)
             return None
         email = claims.get('email')
@@ -91,19 +92,22 @@ class IapIdentity(object):
 class ProxyIdentity(object):
     """The user named by a trusted proxy's headers: X-AppEngine-User-Email (with -Id, -Nickname,
     -Organization, -Is-Admin) or Google's X-Goog-Authenticated-User-Email / -Id. Ignored unless the direct
-    peer is in `trusted_networks` (when any are given) and the request carries `secret` (when one is given).
+    peer is in `trusted_networks` (when any are given) and the request carries the secret whose sha256 is
+    `secret_sha256` (when one is given): the worker holds only the hash, so the app cannot read the secret.
     """
 
-    def __init__(self, trusted_networks, secret, admin_emails):
+    def __init__(self, trusted_networks, secret_sha256, admin_emails):
         self.trusted_networks = trusted_networks
-        self.secret = secret
+        self.secret_sha256 = secret_sha256
         self.admin_emails = admin_emails
 
     def from_proxy(self, environ, sent_secret):
         if self.trusted_networks and not networks.address_in(environ.get('REMOTE_ADDR', ''),
                                                               self.trusted_networks):
             return False
-        return not self.secret or hmac.compare_digest(str(sent_secret or ''), str(self.secret))
+        if not self.secret_sha256:
+            return True
+        return hmac.compare_digest(sha256_hex(sent_secret or ''), str(self.secret_sha256))
 
     def user(self, environ):
         sent_secret = environ.pop(PROXY_SECRET_KEY, None)
@@ -156,19 +160,23 @@ class UserKeys(object):
 
 def load_iap_keys(location):
     """The IAP public keys: fetched (and refreshed) from an https URL, or read once from a file."""
-    from python_compat.pipeline import jwt_es256
+    from python_compat.pipeline import iap_jwt
     if location.startswith('https://'):
-        return jwt_es256.FetchedKeys(location)
+        return iap_jwt.FetchedKeys(location)
     if '://' in location:
         raise StartupError('environment', 'IAP_JWKS', '%r: expected an https:// URL or a file path' % location)
     try:
         with open(location) as jwk_file:
-            return jwt_es256.StaticKeys(jwt_es256.public_keys_from_jwk_set(jwk_file.read()))
+            return iap_jwt.StaticKeys(iap_jwt.certs_from_jwk_set(jwk_file.read()))
     except IOError as error:
         raise StartupError('environment', 'IAP_JWKS', '%r: cannot read the JWK set file: %s'
                            % (location, error.strerror))
     except ValueError as error:
         raise StartupError('environment', 'IAP_JWKS', '%r: %s' % (location, error))
+
+
+def sha256_hex(text):
+    return hashlib.sha256(str(text)).hexdigest()
 
 
 def identity_source(settings, login_cookie=None):
@@ -177,7 +185,9 @@ def identity_source(settings, login_cookie=None):
     if settings.identity_source == 'iap':
         return IapIdentity(load_iap_keys(settings.iap_jwks), settings.iap_audience, admins)
     if settings.identity_source == 'proxy':
-        return ProxyIdentity(settings.trusted_proxies, settings.proxy_secret, admins)
+        secret_sha256 = settings.proxy_secret_sha256 or (sha256_hex(settings.proxy_secret)
+                                                         if settings.proxy_secret else None)
+        return ProxyIdentity(settings.trusted_proxies, secret_sha256, admins)
     if settings.identity_source == 'dev-login':
         _log.warning('IDENTITY_SOURCE=dev-login: anyone can sign in as anyone at %s; for development only',
                      devlogin.LOGIN_PATH)

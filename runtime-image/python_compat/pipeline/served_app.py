@@ -11,7 +11,8 @@ from python_compat.config import platform_variables
 from python_compat.pipeline import trusted_proxy
 from python_compat.pipeline import request_environ
 from python_compat.pipeline import request_pipeline
-from python_compat.background import warmup
+from python_compat.wire import api_signature
+from python_compat.wire import container_status
 
 
 class ServedApp(object):
@@ -34,10 +35,8 @@ def build_served_app(settings, config):
     # Before the app is imported: a bad identity setting must stop the container with one line.
     identity_source = identity.identity_source(settings, login_cookie)
     router = loader.AppLoader(config).load()
-    readiness = health.Readiness()
+    readiness = health.Readiness(container_status.ContainerStatus(settings.container_status_file))
     readiness.app_loaded = True
-    if config.warmup_enabled:
-        readiness.warmup_done = warmup.SharedFlag()
 
     health_checks = health.HealthChecks(readiness, settings.health_check_path, config.liveness_path,
                                         config.readiness_path, router.names_path)
@@ -49,6 +48,7 @@ def build_served_app(settings, config):
     pipeline = request_pipeline.RequestPipeline(
         router, identity.UserKeys(identity_source, variables['AUTH_DOMAIN']),
         trusted_proxy.TrustedProxy(settings.trusted_proxies), environ, variables['GOOGLE_CLOUD_PROJECT'],
-        platform_steps, blob_upload.BlobUploads((settings.api_host or '127.0.0.1', settings.api_port)),
+        platform_steps, blob_upload.BlobUploads((settings.api_host or '127.0.0.1', settings.api_port),
+                                                api_signature.signer_for(settings.api_server_secret)),
         health_checks.paths())
     return ServedApp(pipeline, readiness, variables)

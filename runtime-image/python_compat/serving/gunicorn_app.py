@@ -1,7 +1,10 @@
 """Runs gunicorn in this process with the app already loaded (so start-up errors are ours to report)."""
 
+import sys
+
 from gunicorn.app.base import BaseApplication
 
+from python_compat.serving import graceful_worker
 from python_compat.serving import patches
 
 
@@ -22,6 +25,15 @@ class PreloadedApplication(BaseApplication):
         return self.wsgi_app
 
     def run(self):
+        """Runs gunicorn until it stops; exits with DRAIN_INCOMPLETE_EXIT_STATUS when a worker had to cut a request
+        at shutdown."""
         if self.install_patches:
             patches.install_all()
-        BaseApplication.run(self)
+        # Before the workers are forked: they count into memory shared with this process.
+        drained = graceful_worker.GracefulGeventWorker.drain_counter = graceful_worker.DrainCounter()
+        try:
+            BaseApplication.run(self)
+        except SystemExit as exit_:
+            if drained.count and not exit_.code:
+                sys.exit(graceful_worker.DRAIN_INCOMPLETE_EXIT_STATUS)
+            raise

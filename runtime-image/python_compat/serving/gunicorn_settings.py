@@ -16,6 +16,8 @@ from python_compat.serving import gunicorn_hooks
 from python_compat.errors import StartupError
 
 APP_CONFIG_FILE = 'gunicorn.conf.py'
+# gunicorn's gevent worker with the runtime's graceful drain (serving/graceful_worker.py).
+GRACEFUL_GEVENT_WORKER = 'python_compat.serving.graceful_worker.GracefulGeventWorker'
 SHOWN_SETTINGS = ('workers', 'worker_class', 'worker_connections', 'threads', 'bind', 'timeout',
                   'graceful_timeout', 'keepalive', 'max_requests', 'preload_app')
 
@@ -52,7 +54,7 @@ def _defaults(settings):
     effective = EffectiveSettings()
     workers, source = cpu.usable_cpus()
     effective.set('workers', workers, 'usable CPUs: %s' % source)
-    effective.set('worker_class', 'gevent', 'default')
+    effective.set('worker_class', GRACEFUL_GEVENT_WORKER, 'default (gevent, drained gracefully)')
     effective.set('bind', ['0.0.0.0:%d' % settings.port], 'PORT')
     effective.set('timeout', 60, 'default (App Engine\'s 60 s request deadline)')
     effective.set('graceful_timeout', 30, 'default')

@@ -4,6 +4,7 @@ import contextlib
 import re
 import socket
 import threading
+import time
 
 import pytest
 
@@ -46,11 +47,41 @@ def memcache_get_rpc(deadline=None):
     return rpc
 
 
-def test_unreachable_server_is_an_rpc_failure(client_of):
+def test_unreachable_server_is_an_rpc_failure_once_the_calls_time_is_up(client_of):
     client_of(free_port())
+    started = time.time()
 
     with pytest.raises(apiproxy_errors.RPCFailedError):
-        memcache_get_rpc().check_success()
+        memcache_get_rpc(deadline=0.5).check_success()
+    assert 0.5 <= time.time() - started < 5
+
+
+def test_a_call_waits_for_a_server_that_starts_listening_within_its_deadline(client_of):
+    port = free_port()
+    client_of(port)
+    listener = []
+
+    def listen_late():
+        time.sleep(0.3)
+        listener.append(socket.socket())
+        listener[0].setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener[0].bind(('127.0.0.1', port))
+        listener[0].listen(1)
+    thread = threading.Thread(target=listen_late)
+    thread.start()
+    try:
+        rpc = memcache_get_rpc(deadline=5)
+        thread.join()
+        connection, _ = listener[0].accept()
+        connection.settimeout(5)
+        assert connection.recv(4096).startswith('POST /rpc_http HTTP/1.1')
+        connection.close()
+    finally:
+        thread.join()
+        for sock in listener:
+            sock.close()
+    with pytest.raises(apiproxy_errors.RPCFailedError):
+        rpc.check_success()
 
 
 def test_server_that_does_not_answer_in_time_is_a_deadline_error(client_of):

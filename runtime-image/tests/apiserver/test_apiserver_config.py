@@ -19,7 +19,8 @@ def test_command_line_defaults():
     assert settings.datastore_consistency == 'consistent'
 
 
-def test_command_line_sets_every_location():
+def test_command_line_sets_every_location(monkeypatch):
+    monkeypatch.setenv('API_SERVER_SECRET', 's' * 40)
     settings = config.parse_args(['--app-id', 's~x', '--host', '0.0.0.0', '--port', '9000',
                                   '--storage-path', '/data', '--app-root', '/app'])
 
@@ -40,3 +41,51 @@ def test_bad_command_line_exits_with_a_usage_error(argv, capsys):
 def test_unknown_consistency_is_rejected_by_the_config_too():
     with pytest.raises(ValueError):
         config.ApiServerConfig('x', datastore_consistency='strong')
+
+
+@pytest.mark.parametrize('host', ['0.0.0.0', '::', '10.1.2.3', 'api'])
+def test_listening_beyond_loopback_without_a_secret_is_refused(host, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        config.parse_args(['--app-id', 'x', '--host', host])
+
+    assert exit_info.value.code == 2
+    assert 'set API_SERVER_SECRET' in capsys.readouterr().err
+
+
+def test_listening_beyond_loopback_with_a_secret_authenticates_callers(monkeypatch):
+    monkeypatch.setenv('API_SERVER_SECRET', 's' * 40)
+
+    assert config.parse_args(['--app-id', 'x', '--host', '0.0.0.0']).api_server_secret == 's' * 40
+
+
+def test_on_loopback_a_secret_is_optional():
+    assert config.parse_args(['--app-id', 'x', '--host', '127.0.0.1']).api_server_secret is None
+
+
+def test_mail_is_only_logged_by_default():
+    settings = config.parse_args(['--app-id', 'x'])
+
+    assert (settings.mail_relay, settings.admin_email_recipients) == (None, frozenset())
+
+
+def test_smtp_mail_takes_the_python3_sdk_variables(monkeypatch):
+    for name, value in {'APPENGINE_USE_SMTP_MAIL_SERVICE': 'true', 'APPENGINE_SMTP_HOST': 'smtp.example.com',
+                        'APPENGINE_SMTP_USER': 'app', 'APPENGINE_SMTP_PASSWORD': 'pw',
+                        'APPENGINE_ADMIN_EMAIL_RECIPIENTS': 'a@example.com, b@example.com'}.items():
+        monkeypatch.setenv(name, value)
+
+    settings = config.parse_args(['--app-id', 'x'])
+
+    relay = settings.mail_relay
+    assert (relay.host, relay.port, relay.user, relay.password, relay.use_tls) == (
+        'smtp.example.com', 587, 'app', 'pw', True)
+    assert settings.admin_email_recipients == frozenset(['a@example.com', 'b@example.com'])
+
+
+def test_smtp_mail_without_a_host_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv('APPENGINE_USE_SMTP_MAIL_SERVICE', 'true')
+
+    with pytest.raises(SystemExit):
+        config.parse_args(['--app-id', 'x'])
+
+    assert 'APPENGINE_SMTP_HOST: required with APPENGINE_USE_SMTP_MAIL_SERVICE=true' in capsys.readouterr().err

@@ -188,7 +188,7 @@ def test_bad_cron_yaml_is_one_line_naming_file_and_key(tmpdir, entry, key):
 
 
 def test_disabled_service_starts_no_thread(monkeypatch):
-    monkeypatch.setattr(cron.os_threads, 'start_os_thread', lambda *args: pytest.fail('a thread was started'))
+    monkeypatch.setattr(cron, '_start_thread', lambda *args: pytest.fail('a thread was started'))
 
     cron.CronService([job('every 1 minutes')], False, cron.Clock()).start(8080)
 

@@ -25,7 +25,7 @@ def local(environ=None, app_yaml=None):
 def test_application_id_set_by_the_operator_wins():
     environ = {'APPLICATION_ID': 'e~mine', 'GAE_APPLICATION': 's~other', 'GOOGLE_CLOUD_PROJECT': 'p'}
 
-    assert application_id(Settings(environ), AppYaml('yaml-app')) == 'e~mine'
+    assert application_id(Settings(environ), 'yaml-app') == 'e~mine'
 
 
 @pytest.mark.parametrize('gae_application, expected', [('s~myapp', 's~myapp'), ('myapp', 's~myapp'),
@@ -33,14 +33,14 @@ def test_application_id_set_by_the_operator_wins():
 def test_application_id_from_gae_application(gae_application, expected):
     environ = {'GAE_APPLICATION': gae_application}
 
-    assert application_id(Settings(environ), AppYaml()) == expected
+    assert application_id(Settings(environ), None) == expected
 
 
 @pytest.mark.parametrize('platform_variable', ['GAE_SERVICE', 'K_SERVICE', 'GAE_INSTANCE'])
 def test_application_id_on_a_google_host_uses_the_s_partition(platform_variable):
     environ = {'GOOGLE_CLOUD_PROJECT': 'proj', platform_variable: 'x'}
 
-    assert application_id(Settings(environ), AppYaml()) == 's~proj'
+    assert application_id(Settings(environ), None) == 's~proj'
 
 
 def test_application_id_elsewhere_uses_the_dev_partition():

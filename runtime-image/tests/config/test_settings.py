@@ -3,6 +3,7 @@
 import mock
 import pytest
 
+from python_compat.config import variables
 from python_compat.config import settings
 from python_compat.errors import StartupError
 from python_compat.wire import internal_token
@@ -174,6 +175,7 @@ def test_short_shared_secret_is_a_start_up_error():
 def test_shared_secret_becomes_the_internal_token(monkeypatch):
     monkeypatch.setattr(internal_token._Token, 'value', 'random')
     monkeypatch.setattr(internal_token._Token, 'shared', False)
+    monkeypatch.setattr(internal_token._Token, 'sha256', 'random-sha256')
 
     internal_token.use_secret('s' * 40)
 
@@ -206,3 +208,34 @@ def test_the_api_servers_variables_are_kept_for_it_and_hidden_from_the_app():
 
     assert settings.api_server_environment == {'MEMCACHE_SERVERS': 'cache:11211'}
     assert environ == {'PORT': '8080'}
+
+
+def test_smtp_settings_are_the_api_servers_and_never_reach_the_app():
+    environ = {'APPENGINE_USE_SMTP_MAIL_SERVICE': 'true', 'APPENGINE_SMTP_HOST': 'smtp.example.com',
+               'APPENGINE_SMTP_PASSWORD': 'pw', 'PORT': '8080'}
+
+    settings = Settings(environ)
+
+    assert settings.api_server_environment == {'APPENGINE_USE_SMTP_MAIL_SERVICE': 'true',
+                                               'APPENGINE_SMTP_HOST': 'smtp.example.com',
+                                               'APPENGINE_SMTP_PASSWORD': 'pw'}
+    assert environ == {'PORT': '8080'}
+
+
+def test_the_api_server_reads_the_smtp_password_and_removes_it():
+    environ = {'APPENGINE_SMTP_PASSWORD': 'pw', 'APPENGINE_SMTP_HOST': 'smtp.example.com'}
+
+    settings = Settings(environ, variables.API_SERVER)
+
+    assert (settings.appengine_smtp_password, settings.appengine_smtp_port) == ('pw', 587)
+    assert environ == {'APPENGINE_SMTP_HOST': 'smtp.example.com'}
+    assert ('APPENGINE_SMTP_PASSWORD', '<hidden>', 'environment') in settings.described()
+
+
+def test_the_api_server_secret_is_read_by_both_and_leaves_the_environment():
+    for process in (variables.APP, variables.API_SERVER):
+        environ = {'API_SERVER_SECRET': 'a' * 40}
+        assert Settings(environ, process).api_server_secret == 'a' * 40
+        assert environ == {}
+    with pytest.raises(StartupError):
+        Settings({'API_SERVER_SECRET': 'short'})

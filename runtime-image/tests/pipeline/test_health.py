@@ -4,7 +4,7 @@ import pytest
 
 from conftest import call_wsgi, make_environ, step_then
 from python_compat.pipeline.health import HealthChecks, Readiness
-from python_compat.background.warmup import SharedFlag
+from python_compat.wire import container_status
 
 
 def app(environ, start_response):
@@ -44,29 +44,67 @@ def test_readiness_is_200_once_the_app_is_loaded():
     assert (response.code, response.body) == (200, 'ready\n')
 
 
-def test_readiness_waits_for_warmup_when_enabled():
-    readiness = Readiness()
+@pytest.fixture
+def status_file(tmpdir):
+    """status_file(**values) -> a ContainerStatus reading the container status file the supervisor writes."""
+    path = str(tmpdir.join('status'))
+    written = {}
+
+    def write(**values):
+        if not written:
+            written['file'] = container_status.StatusFile(path, **values)
+        else:
+            written['file'].set(**values)
+        return container_status.ContainerStatus(path)
+    return write
+
+
+def test_readiness_waits_for_warmup_when_enabled(status_file):
+    readiness = Readiness(status_file(api_server='up', warmup='pending'))
     readiness.app_loaded = True
-    readiness.warmup_done = SharedFlag()
     middleware = health(readiness)
 
     before = get(middleware, '/readiness_check').code
-    readiness.warmup_done.set()
+    status_file(warmup='done')
 
     assert (before, get(middleware, '/readiness_check').code) == (503, 200)
 
 
-@pytest.mark.parametrize('app_loaded, warmup_done, ready', [
-    (False, None, False), (True, None, True), (True, False, False), (True, True, True), (False, True, False)])
-def test_readiness_truth_table(app_loaded, warmup_done, ready):
-    readiness = Readiness()
+@pytest.mark.parametrize('app_loaded, warmup, ready', [
+    (False, 'none', False), (True, 'none', True), (True, 'pending', False), (True, 'done', True),
+    (False, 'done', False)])
+def test_readiness_truth_table(app_loaded, warmup, ready, status_file):
+    readiness = Readiness(status_file(api_server='up', warmup=warmup))
     readiness.app_loaded = app_loaded
-    if warmup_done is not None:
-        readiness.warmup_done = SharedFlag()
-        if warmup_done:
-            readiness.warmup_done.set()
 
     assert readiness.ready is ready
+
+
+@pytest.mark.parametrize('api_server, ready', [('starting', False), ('up', True), ('restarting', False),
+                                               ('failed', False), ('external', True)])
+def test_readiness_needs_an_api_server_that_answers(api_server, ready, status_file):
+    readiness = Readiness(status_file(api_server=api_server, warmup='none'))
+    readiness.app_loaded = True
+
+    assert readiness.ready is ready
+
+
+@pytest.mark.parametrize('path', ['/_ah/health', '/liveness_check'])
+def test_liveness_fails_once_the_api_server_cannot_be_kept_up(path, status_file):
+    readiness = Readiness(status_file(api_server='restarting', warmup='none'))
+    middleware = health(readiness)
+
+    restarting = get(middleware, path).code
+    status_file(api_server='failed')
+
+    assert (restarting, get(middleware, path).code) == (200, 503)
+
+
+def test_without_a_supervisor_the_process_is_alive_and_ready_once_loaded():
+    readiness = Readiness()
+    readiness.app_loaded = True
+
+    assert (readiness.alive, readiness.ready) == (True, True)
 
 
 def test_other_paths_go_to_the_app():

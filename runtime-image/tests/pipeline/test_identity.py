@@ -9,12 +9,12 @@ from python_compat.pipeline import devlogin
 from python_compat.pipeline import inbound_mail
 from python_compat.pipeline import identity
 from python_compat.wire import internal_token
-from python_compat.pipeline import jwt_es256
+from python_compat.pipeline import iap_jwt
 from python_compat.pipeline import trusted_proxy
 from python_compat.errors import StartupError
 from python_compat.config.networks import parse_network_list
 from python_compat.config.settings import Settings
-from test_jwt_es256 import AUDIENCE, iap_claims, jwk_set, new_key, signed_token
+from test_iap_jwt import AUDIENCE, iap_claims, jwk_set, new_key, signed_token
 
 FORGED_HEADERS = {'HTTP_X_APPENGINE_USER_EMAIL': 'mallory@example.com', 'HTTP_X_APPENGINE_USER_IS_ADMIN': '1',
                   'HTTP_X_APPENGINE_USER_ID': '42',
@@ -61,7 +61,7 @@ def iap_key():
 
 @pytest.fixture(scope='module')
 def iap(iap_key):
-    keys = jwt_es256.StaticKeys(jwt_es256.public_keys_from_jwk_set(jwk_set(('key-1', iap_key))))
+    keys = iap_jwt.StaticKeys(iap_jwt.certs_from_jwk_set(jwk_set(('key-1', iap_key))))
     return identity.IapIdentity(keys, AUDIENCE, frozenset(['boss@example.com']))
 
 
@@ -120,7 +120,7 @@ def test_iap_keys_from_a_file(tmpdir, iap_key):
 
     keys = identity.load_iap_keys(str(path))
 
-    assert keys.key('key-1') is not None
+    assert list(keys.certs('key-1')) == ['key-1']
 
 
 @pytest.mark.parametrize('content, problem', [(None, 'cannot read'), ('{"keys": []}', 'no P-256')])
@@ -138,7 +138,7 @@ def test_unusable_iap_key_file_is_a_startup_error(tmpdir, content, problem):
 def test_iap_keys_from_an_https_url_are_fetched_when_needed():
     keys = identity.load_iap_keys('https://www.gstatic.com/iap/verify/public_key-jwk')
 
-    assert isinstance(keys, jwt_es256.FetchedKeys) and keys.fetched_at is None
+    assert isinstance(keys, iap_jwt.FetchedKeys) and keys.fetched_at is None
 
 
 def test_iap_keys_from_a_plain_http_url_are_refused():
@@ -152,7 +152,7 @@ TRUSTED = parse_network_list('10.0.0.0/8')
 
 
 def proxy_user(trusted=TRUSTED, secret=None, admins=frozenset(), **environ):
-    return user_of(identity.ProxyIdentity(trusted, secret, admins), **environ)
+    return user_of(identity.ProxyIdentity(trusted, secret and identity.sha256_hex(secret), admins), **environ)
 
 
 def test_user_headers_from_the_trusted_network_sign_the_user_in():
@@ -217,7 +217,7 @@ def test_network_and_secret_are_both_required_when_both_are_set():
 
 
 def test_shared_secret_never_reaches_the_app():
-    seen = seen_by_app(identity.ProxyIdentity([], 's3cret', frozenset()), HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
+    seen = seen_by_app(identity.ProxyIdentity([], identity.sha256_hex('s3cret'), frozenset()), HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
 
     assert 'HTTP_X_PYTHON_COMPAT_PROXY_SECRET' not in seen
 
@@ -382,7 +382,7 @@ def test_proxy_source_uses_trusted_proxies_and_secret():
     configured = Settings({'IDENTITY_SOURCE': 'proxy', 'TRUSTED_PROXIES': '10.0.0.0/8', 'PROXY_SECRET': 'x'})
     source = identity.identity_source(configured)
 
-    assert (source.trusted_networks, source.secret) == (configured.trusted_proxies, 'x')
+    assert (source.trusted_networks, source.secret_sha256) == (configured.trusted_proxies, identity.sha256_hex('x'))
 
 
 def test_dev_login_source():

@@ -7,7 +7,7 @@ import pytest
 
 from python_compat.serving import gunicorn_hooks
 from python_compat.errors import StartupError
-from python_compat.serving.gunicorn_settings import effective_settings
+from python_compat.serving.gunicorn_settings import GRACEFUL_GEVENT_WORKER, effective_settings
 from python_compat.config.settings import Settings
 
 CPU_SOURCE = 'cgroup v2 cpu.max "300000 100000"'
@@ -43,7 +43,8 @@ def test_defaults(app_root):
     values = dict((name, value) for name, (value, source) in effective(app_root).items())
 
     assert values == {
-        'workers': 3, 'worker_class': 'gevent', 'bind': ['0.0.0.0:8080'], 'timeout': 60, 'graceful_timeout': 30,
+        'workers': 3, 'worker_class': GRACEFUL_GEVENT_WORKER, 'bind': ['0.0.0.0:8080'], 'timeout': 60,
+        'graceful_timeout': 30,
         'keepalive': 5, 'preload_app': True, 'forwarded_allow_ips': '', 'accesslog': None,
         'logger_class': 'python_compat.serving.gunicorn_logging.PropagatingLogger',
         'pre_request': gunicorn_hooks.skip_request_debug_line}
@@ -67,7 +68,7 @@ def test_app_config_file_overrides_only_what_it_names(app_root):
 
     assert settings.values['timeout'] == (120, path)
     assert settings.values['workers'] == (3, 'usable CPUs: ' + CPU_SOURCE)
-    assert settings.values['worker_class'] == ('gevent', 'default')
+    assert settings.values['worker_class'] == (GRACEFUL_GEVENT_WORKER, 'default (gevent, drained gracefully)')
 
 
 def test_app_config_file_wins_over_web_concurrency(app_root):
@@ -139,7 +140,7 @@ def test_describe_shows_the_main_settings_first_each_with_its_source(app_root):
         'accesslog', 'forwarded_allow_ips', 'logger_class', 'pre_request']
     assert lines[0] == 'workers              = 5                        (WEB_CONCURRENCY)'
     assert lines[-1].startswith('pre_request          = python_compat.serving.gunicorn_hooks.skip_request_debug_line (')
-    assert lines[1].endswith("'gevent'                 (default)")
+    assert lines[1].endswith("'%s' (default (gevent, drained gracefully))" % GRACEFUL_GEVENT_WORKER)
 
 
 def test_every_default_passes_gunicorns_own_validation(app_root):

@@ -28,7 +28,7 @@ from google.appengine.api import apiproxy_stub
 from google.appengine.api.memcache import memcache_service_pb
 from google.appengine.runtime import apiproxy_errors
 
-from python_compat.apiserver.memcache import memcached_protocol
+from python_compat.apiserver.memcache import memcached_cluster
 
 _log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ _IncrementRequest = memcache_service_pb.MemcacheIncrementRequest
 _IncrementResponse = memcache_service_pb.MemcacheIncrementResponse
 _ServiceError = memcache_service_pb.MemcacheServiceError
 
+# memcached's limit on a key.
+MAX_KEY_LENGTH = 250
 # The SDK stub's limit on one request (a set_multi of many values).
 MAX_REQUEST_SIZE = 32 << 20
 # Flags of a delete lock-out. The SDK's clients set only the low type bits, never all 32.
@@ -51,14 +53,14 @@ OFFSET_ATTEMPTS = 3
 _PLAIN_NAMESPACE = re.compile(r'[0-9A-Za-z._-]*\Z')
 _PLAIN_KEY = re.compile(r'[\x21-\x7e]*\Z')
 _STORE_COMMANDS = {_SetRequest.SET: 'set', _SetRequest.ADD: 'add', _SetRequest.CAS: 'cas'}
-_STORE_STATUSES = {'STORED': _SetResponse.STORED, 'NOT_STORED': _SetResponse.NOT_STORED,
-                   'EXISTS': _SetResponse.EXISTS, 'NOT_FOUND': _SetResponse.NOT_STORED}
+_STORE_STATUSES = {memcached_cluster.STORED: _SetResponse.STORED, memcached_cluster.NOT_STORED: _SetResponse.NOT_STORED,
+                   memcached_cluster.EXISTS: _SetResponse.EXISTS, memcached_cluster.NOT_FOUND: _SetResponse.NOT_STORED}
 
 
 def memcached_key(namespace, key):
     """The memcached key holding App Engine's `key` in `namespace` (see the module docstring)."""
     plain = '%s:%s' % (namespace, key)
-    if (len(plain) <= memcached_protocol.MAX_KEY_LENGTH and _PLAIN_NAMESPACE.match(namespace)
+    if (len(plain) <= MAX_KEY_LENGTH and _PLAIN_NAMESPACE.match(namespace)
             and _PLAIN_KEY.match(key)):
         return plain
     return '#' + hashlib.sha1('%d:%s:%s' % (len(namespace), namespace, key)).hexdigest()
@@ -73,7 +75,7 @@ def _exptime(expiration_time):
 
 
 def _failure_status(error, timed_out, unreachable, other):
-    if isinstance(error, memcached_protocol.ServerUnavailable):
+    if isinstance(error, memcached_cluster.ServerUnavailable):
         return timed_out if error.timed_out else unreachable
     return other
 
@@ -168,39 +170,35 @@ class MemcachedServiceStub(apiproxy_stub.APIProxyStub):
                     writes.append((index, ('cas',) + entries[index][1:5] + (current.cas,)))
             replies = self._cluster.store_many([entry for _, entry in writes])
             pending = []
-            for (index, _), reply in zip(writes, replies):
-                if reply == 'EXISTS':
+            for (index, _), outcome in zip(writes, replies):
+                if outcome == memcached_cluster.EXISTS:
                     pending.append(index)
                 else:
-                    statuses[index] = _store_status(reply)
+                    statuses[index] = _store_status(outcome)
         return statuses
 
     def _Dynamic_Delete(self, request, response):  # pylint: disable=invalid-name
         namespace = request.name_space()
-        commands = []
-        for item in request.item_list():
+        deletes, locks = [], []
+        for index, item in enumerate(request.item_list()):
             key = memcached_key(namespace, item.key())
             if item.delete_time():
                 # A lock-out: replace (only an existing value) by a lock that expires at the delete time.
-                commands.append(('replace', key, LOCK_FLAGS, _exptime(item.delete_time()), '', None))
+                locks.append((index, ('replace', key, LOCK_FLAGS, _exptime(item.delete_time()), '', None)))
             else:
-                commands.append(('delete', key))
-        deletes = [(index, command) for index, command in enumerate(commands) if command[0] == 'delete']
-        locks = [(index, command) for index, command in enumerate(commands) if command[0] == 'replace']
-        replies = [None] * len(commands)
-        for index, reply in zip([index for index, _ in deletes],
-                                self._cluster.run_many([command for _, command in deletes])):
-            replies[index] = reply
-        for index, reply in zip([index for index, _ in locks],
-                                self._cluster.store_many([command for _, command in locks])):
-            replies[index] = reply
-        for reply in replies:
-            if isinstance(reply, Exception):
-                status = _failure_status(reply, _DeleteResponse.DEADLINE_EXCEEDED, _DeleteResponse.UNREACHABLE,
+                deletes.append((index, key))
+        outcomes = [None] * request.item_size()
+        for (index, _), outcome in zip(deletes, self._cluster.delete_many([key for _, key in deletes])):
+            outcomes[index] = outcome
+        for (index, _), outcome in zip(locks, self._cluster.store_many([entry for _, entry in locks])):
+            outcomes[index] = outcome
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                status = _failure_status(outcome, _DeleteResponse.DEADLINE_EXCEEDED, _DeleteResponse.UNREACHABLE,
                                          _DeleteResponse.OTHER_ERROR)
-            elif reply in ('DELETED', 'STORED'):
+            elif outcome in (memcached_cluster.DELETED, memcached_cluster.STORED):
                 status = _DeleteResponse.DELETED
-            elif reply in ('NOT_FOUND', 'NOT_STORED'):
+            elif outcome in (memcached_cluster.NOT_FOUND, memcached_cluster.NOT_STORED):
                 status = _DeleteResponse.NOT_FOUND
             else:
                 status = _DeleteResponse.OTHER_ERROR
@@ -226,27 +224,26 @@ class MemcachedServiceStub(apiproxy_stub.APIProxyStub):
                 item.set_new_value(offset.new_value)
 
     def _offset_all(self, namespace, requests):
-        """_Offset outcomes of MemcacheIncrementRequest(-like) items: one pipelined incr/decr per server, then
-        the rare cases (missing key with an initial value, a lock-out, a non-integer) one by one."""
+        """_Offset outcomes of MemcacheIncrementRequest(-like) items: incr/decr on each server, then the rare
+        cases (missing key with an initial value, a lock-out, a non-integer) one by one."""
         keys = [memcached_key(namespace, request.key()) for request in requests]
-        replies = self._cluster.run_many([_offset_command(key, request) for key, request in zip(keys, requests)])
-        return [self._offset_outcome(key, request, reply) for key, request, reply in zip(keys, requests, replies)]
+        outcomes = self._cluster.offset_many([_offset(key, request) for key, request in zip(keys, requests)])
+        return [self._offset_outcome(key, request, outcome)
+                for key, request, outcome in zip(keys, requests, outcomes)]
 
-    def _offset_outcome(self, key, request, reply):
+    def _offset_outcome(self, key, request, outcome):
         for _ in range(OFFSET_ATTEMPTS):
-            if isinstance(reply, Exception):
-                return _Offset(_failure_status(reply, _IncrementResponse.DEADLINE_EXCEEDED,
+            if isinstance(outcome, Exception):
+                return _Offset(_failure_status(outcome, _IncrementResponse.DEADLINE_EXCEEDED,
                                                _IncrementResponse.UNREACHABLE, _IncrementResponse.ERROR),
-                               error=reply)
-            if reply.isdigit():
-                return _Offset(_IncrementResponse.OK, long(reply))
-            if reply == 'NOT_FOUND':
+                               error=outcome)
+            if outcome == memcached_cluster.NOT_FOUND:
                 if not request.has_initial_value():
                     return _Offset(_IncrementResponse.NOT_CHANGED)
                 if self._create(key, request, None):
                     return _Offset(_IncrementResponse.OK, self._initial_result(request))
-            elif reply.startswith('CLIENT_ERROR'):
-                # Not a number: a value that is not an integer, or a delete lock-out (counted as missing).
+            elif outcome == memcached_cluster.NOT_A_NUMBER:
+                # A value that is not an integer, or a delete lock-out (counted as missing).
                 current = self._cluster.get_many([key], with_cas=True).get(key)
                 if current is not None and not is_lock(current):
                     _log.info('memcache incr/decr of %r: value is not an unsigned 64-bit integer', key)
@@ -257,17 +254,17 @@ class MemcachedServiceStub(apiproxy_stub.APIProxyStub):
                     if self._create(key, request, current.cas):
                         return _Offset(_IncrementResponse.OK, self._initial_result(request))
             else:
-                return _Offset(_IncrementResponse.ERROR, error=memcached_protocol.MemcachedError(reply))
+                return _Offset(_IncrementResponse.OK, long(outcome))
             # Another writer got in between: start over.
-            reply = self._cluster.run_many([_offset_command(key, request)])[0]
-        return _Offset(_IncrementResponse.ERROR, error=memcached_protocol.MemcachedError('too much contention'))
+            outcome = self._cluster.offset_many([_offset(key, request)])[0]
+        return _Offset(_IncrementResponse.ERROR, error=RuntimeError('too much contention'))
 
     def _create(self, key, request, lock_cas):
         """Stores the initial value plus the offset (with `add`, or `cas` over a lock); True when stored."""
         value = str(self._initial_result(request))
         command = 'add' if lock_cas is None else 'cas'
-        reply = self._cluster.store_many([(command, key, request.initial_flags(), 0, value, lock_cas)])[0]
-        return reply == 'STORED'
+        outcome = self._cluster.store_many([(command, key, request.initial_flags(), 0, value, lock_cas)])[0]
+        return outcome == memcached_cluster.STORED
 
     @staticmethod
     def _initial_result(request):
@@ -302,14 +299,14 @@ def _unique(values):
             yield value
 
 
-def _store_status(reply):
-    if isinstance(reply, Exception):
-        return _failure_status(reply, _SetResponse.DEADLINE_EXCEEDED, _SetResponse.UNREACHABLE,
+def _store_status(outcome):
+    if isinstance(outcome, Exception):
+        return _failure_status(outcome, _SetResponse.DEADLINE_EXCEEDED, _SetResponse.UNREACHABLE,
                                _SetResponse.OTHER_ERROR)
-    return _STORE_STATUSES.get(reply, _SetResponse.ERROR)
+    return _STORE_STATUSES.get(outcome, _SetResponse.ERROR)
 
 
-def _offset_command(key, request):
-    command = 'decr' if request.direction() == _IncrementRequest.DECREMENT else 'incr'
-    # memcached takes deltas below 2**64; a larger decrement floors at 0 all the same.
-    return (command, key, min(request.delta(), UINT64 - 1))
+def _offset(key, request):
+    """(key, delta, decrement) of an increment request. memcached takes deltas below 2**64; a larger decrement
+    floors at 0 all the same."""
+    return (key, min(request.delta(), UINT64 - 1), request.direction() == _IncrementRequest.DECREMENT)

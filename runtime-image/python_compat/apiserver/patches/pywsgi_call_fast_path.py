@@ -2,7 +2,8 @@
 
 pywsgi parses every request's headers with mimetools, builds the full CGI environ and streams the reply,
 chunked when it can. An API call's headers are split once here, its body is read whole and the app's reply leaves
-in one send(). The app is the same WSGI app; every other request is pywsgi's own.
+in one send(). The app is the same WSGI app; every other request is pywsgi's own. An app with a `screen(environ)`
+method (the signature check) may refuse the call on its headers alone, before the body is read.
 """
 
 import cStringIO
@@ -69,18 +70,22 @@ class CallFastPath(object):
             environ[key] = environ[key] + ',' + value if key in environ else value
         else:
             return '400', _BAD_REQUEST_REPLY
+        environ.update({'REQUEST_METHOD': 'POST', 'SCRIPT_NAME': '', 'PATH_INFO': rpc_protocol.PATH,
+                        'QUERY_STRING': '', 'SERVER_PROTOCOL': 'HTTP/1.1'})
+        if isinstance(self.client_address, tuple):
+            environ['REMOTE_ADDR'], environ['REMOTE_PORT'] = str(self.client_address[0]), str(self.client_address[1])
+        refusal = self._screen(environ)
+        if refusal is not None:
+            # Refused on its headers (apiserver/caller_auth.py): the body is never read, the connection closed.
+            self.socket.sendall(refusal)
+            return None
         try:
             body = self._read_call_body(environ)
         except ValueError:
             return '400', _BAD_REQUEST_REPLY
-        environ.update({
-            'REQUEST_METHOD': 'POST', 'SCRIPT_NAME': '', 'PATH_INFO': rpc_protocol.PATH, 'QUERY_STRING': '',
-            'SERVER_PROTOCOL': 'HTTP/1.1', 'CONTENT_LENGTH': str(len(body)),
-            'wsgi.input': cStringIO.StringIO(body)})
+        environ.update({'CONTENT_LENGTH': str(len(body)), 'wsgi.input': cStringIO.StringIO(body)})
         if 'HTTP_CONTENT_TYPE' in environ:
             environ['CONTENT_TYPE'] = environ.pop('HTTP_CONTENT_TYPE')
-        if isinstance(self.client_address, tuple):
-            environ['REMOTE_ADDR'], environ['REMOTE_PORT'] = str(self.client_address[0]), str(self.client_address[1])
         close = 'close' in environ.get('HTTP_CONNECTION', '').lower()
         try:
             reply = self._call_application(environ, close)
@@ -89,6 +94,12 @@ class CallFastPath(object):
             return '500', _SERVER_ERROR_REPLY
         self.socket.sendall(reply)
         return None if close else True
+
+    def _screen(self, environ):
+        """The raw reply refusing the call before its body is read, from the app's `screen(environ)` when it has
+        one; None to go on."""
+        screen = getattr(self.server.application, 'screen', None)
+        return screen(environ) if screen is not None else None
 
     def _read_call_body(self, environ):
         length_text = environ.pop('HTTP_CONTENT_LENGTH', None)

@@ -9,9 +9,11 @@ import pkg_resources
 import pytest
 
 from python_compat.apiserver import patches as apiserver_patches
+from python_compat.serving import graceful_worker
 from python_compat.serving import patches as serving_patches
 
-PATCHES = serving_patches.PATCHES + apiserver_patches.PATCHES
+# Every module that replaces or relies on gunicorn's or gevent's internals.
+PATCHES = serving_patches.PATCHES + apiserver_patches.PATCHES + (graceful_worker,)
 
 
 def resolve(dotted):

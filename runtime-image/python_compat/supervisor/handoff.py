@@ -1,0 +1,60 @@
+"""What the supervisor tells its children, and nothing more.
+
+- The gunicorn master (the app's process) gets the environment without the runtime's secrets, plus the sha256
+  of each secret it must only check (the internal-request token, PROXY_SECRET) and the status file's path, as
+  the internal variables of config/variables.py; on its standard input, the one secret it must use itself:
+  API_SERVER_SECRET, which its API client signs calls with.
+- The API server gets the secrets it must use on its standard input.
+Secrets travel on stdin as one JSON object of variables, never in an environment or a command line (both
+readable by the app's uid in /proc, unless the process is non-dumpable).
+"""
+
+import hashlib
+import json
+
+from python_compat.config import variables
+
+SECRETS_ON_STDIN_FLAG = '--secrets-on-stdin'
+# The API server's exit status when it refuses its configuration (EX_CONFIG), and argparse's for a usage error:
+# restarting it would not help, so the container stops.
+CONFIGURATION_ERROR_EXIT_STATUS = 78
+CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
+
+
+def app_environment(environ, settings, token_sha256, status_path):
+    """The gunicorn master's environment: `environ` (the settings already removed the secrets and the API
+    server's own variables) and the handoff."""
+    handed = dict(environ, INTERNAL_TOKEN_SHA256=token_sha256, CONTAINER_STATUS_FILE=status_path)
+    if settings.proxy_secret:
+        handed['PROXY_SECRET_SHA256'] = hashlib.sha256(settings.proxy_secret).hexdigest()
+    return handed
+
+
+def app_secrets(settings):
+    """The JSON the gunicorn master reads on stdin."""
+    return _secrets(API_SERVER_SECRET=settings.api_server_secret)
+
+
+def api_server_secrets(token, settings, api_server_environment):
+    """The JSON the API server reads on stdin: the token it sends push tasks with, API_SERVER_SECRET, and the API
+    server's own secret variables (e.g. APPENGINE_SMTP_PASSWORD) from `api_server_environment`."""
+    secrets = dict((name, value) for name, value in api_server_environment.items() if variables.BY_NAME[name].secret)
+    return _secrets(INTERNAL_REQUEST_SECRET=token, API_SERVER_SECRET=settings.api_server_secret, **secrets)
+
+
+def without_secrets(api_server_environment):
+    """The API server's own variables that may go in its environment."""
+    return dict((name, value) for name, value in api_server_environment.items()
+                if not variables.BY_NAME[name].secret)
+
+
+def _secrets(**values):
+    return json.dumps(dict((name, value) for name, value in values.items() if value))
+
+
+def read_secrets(stream):
+    """{variable: value} of the secrets handed on `stream` (the API server's stdin), which is closed after."""
+    try:
+        return dict((str(name), str(value)) for name, value in json.loads(stream.read() or '{}').items())
+    finally:
+        stream.close()
