@@ -73,7 +73,8 @@ def test_bad_cloud_datastore_setting_is_one_line_before_the_api_server_starts(do
 def test_cloud_datastore_without_credentials_is_the_api_servers_one_line(docker_client, errors_image):
     # No emulator, no key file, no metadata server (no network at all).
     status, stderr = start_and_fail(docker_client, errors_image, environment={
-        'APP_ROOT': '/app/missing-module', 'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': 'my-project'})
+        'APP_ROOT': '/app/missing-module', 'DATASTORE_BACKEND': 'cloud-datastore',
+        'DATASTORE_PROJECT_ID': 'my-project'})
     assert status != 0
     # The API server and the app start side by side: each refuses with its one line (this app has a missing module).
     lines = stderr.strip().splitlines()

@@ -1,6 +1,6 @@
 """Fixtures for the API tests: a real API server process on 127.0.0.1 and the client installed against it.
 
-Import the fixtures into a test module (`from api_fixtures import api_server, api  # noqa`).
+The root conftest registers these fixtures for every test module (pytest_plugins).
 """
 
 import BaseHTTPServer

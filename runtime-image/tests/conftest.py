@@ -13,6 +13,10 @@ import pytest
 from google.appengine.api import appinfo
 
 
+# The API server fixtures (`api_server`, `api`; `cloud_api`... against a Cloud Datastore emulator), for every test
+# module that names them.
+pytest_plugins = ['api_fixtures', 'cloud_datastore_fixtures']
+
 class Response(object):
     """What a WSGI app answered: status line, header list, the whole body, and exc_info if it passed one."""
 

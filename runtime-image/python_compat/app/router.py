@@ -1,12 +1,10 @@
 """Routes each request to the first app.yaml handler whose `url` regex matches the whole path."""
 
 import logging
-import os
 import re
 import sys
 
 from python_compat.app import handler_rules
-from python_compat import responses
 
 log = logging.getLogger(__name__)
 

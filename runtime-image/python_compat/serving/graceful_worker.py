@@ -22,8 +22,10 @@ from gunicorn.workers import ggevent
 WRITTEN_FOR = ('gunicorn', '19.10.0')
 RELIES_ON = {
     # Wrapped: the keep-alive loop (idle between requests inside timeout_ctx) and one request's handling.
-    'gunicorn.workers.base_async.AsyncWorker.handle': '8532d07d2247ce26aa164083a022f27660d26494f0dbbc81a832192c6ac9ed74',
-    'gunicorn.workers.ggevent.GeventWorker.timeout_ctx': '8239bec284f0e6d677cb199019e137bcc5e44a24e835087aa0f361f6fe62d1cb',
+    'gunicorn.workers.base_async.AsyncWorker.handle':
+        '8532d07d2247ce26aa164083a022f27660d26494f0dbbc81a832192c6ac9ed74',
+    'gunicorn.workers.ggevent.GeventWorker.timeout_ctx':
+        '8239bec284f0e6d677cb199019e137bcc5e44a24e835087aa0f361f6fe62d1cb',
     'gunicorn.workers.ggevent.GeventWorker.handle_request':
         '108189452af26f85d52de7cde576d2daa28dc10d7ba508bfda2daa7b518ca0e5',
     'gunicorn.workers.base_async.AsyncWorker.handle_request':

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from api_fixtures import APPLICATION_ID, SLOW_RESPONSE_SECONDS, api_server, slow_http_server  # noqa: F401
+from api_fixtures import APPLICATION_ID, SLOW_RESPONSE_SECONDS, slow_http_server
 
 # Runs in a fresh interpreter, because monkey-patching is for the whole process.
 GEVENT_APP = '''

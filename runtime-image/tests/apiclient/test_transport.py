@@ -14,7 +14,7 @@ from google.appengine.api.memcache import memcache_service_pb
 from google.appengine.ext.remote_api import remote_api_pb
 from google.appengine.runtime import apiproxy_errors
 
-from api_fixtures import api, api_server, free_port  # noqa: F401  pylint: disable=unused-import
+from api_fixtures import free_port
 from python_compat import apiclient
 
 

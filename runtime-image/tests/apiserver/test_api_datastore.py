@@ -8,7 +8,7 @@ from google.appengine.api import datastore_errors
 from google.appengine.ext import db
 from google.appengine.ext import ndb
 
-from api_fixtures import APPLICATION_ID, api, api_server  # noqa: F401  pylint: disable=unused-import
+from api_fixtures import APPLICATION_ID
 
 
 class Greeting(ndb.Model):

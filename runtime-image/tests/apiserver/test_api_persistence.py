@@ -9,7 +9,6 @@ import uuid
 from google.appengine.api import search
 from google.appengine.ext import ndb
 
-from api_fixtures import api, api_server  # noqa: F401  pylint: disable=unused-import
 from python_compat.apiserver import services
 
 

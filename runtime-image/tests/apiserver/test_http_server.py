@@ -6,7 +6,6 @@ import socket
 from google.appengine.api.memcache import memcache_service_pb
 from google.appengine.ext.remote_api import remote_api_pb
 
-from api_fixtures import api_server  # noqa: F401  pylint: disable=unused-import
 
 
 def memcache_get_call():

@@ -4,7 +4,6 @@ import gevent
 import gevent.lock
 import pytest
 
-from conftest import call_wsgi, make_environ
 from python_compat.app import threadsafe
 from python_compat.app.threadsafe import SerializedCall
 

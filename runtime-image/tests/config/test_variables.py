@@ -26,7 +26,8 @@ def test_every_default_parses():
 
 
 def _readme():
-    assert os.path.isfile(README), 'no README at %s: mount the checkout\'s README.md, PYTHON_COMPAT_README names it' % README
+    assert os.path.isfile(README), ('no README at %s: mount the checkout\'s README.md, PYTHON_COMPAT_README names it'
+                                    % README)
     with open(README) as readme:
         return readme.read()
 

@@ -13,7 +13,7 @@ from google.appengine.api import blobstore as blobstore_api
 from google.appengine.ext import blobstore
 from google.appengine.ext.webapp import blobstore_handlers
 
-from api_fixtures import api, api_server, free_port  # noqa: F401  pylint: disable=unused-import
+from api_fixtures import free_port
 from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat.pipeline import blob_serving
 from python_compat.pipeline import blob_upload

@@ -217,7 +217,8 @@ def test_network_and_secret_are_both_required_when_both_are_set():
 
 
 def test_shared_secret_never_reaches_the_app():
-    seen = seen_by_app(identity.ProxyIdentity([], identity.sha256_hex('s3cret'), frozenset()), HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
+    source = identity.ProxyIdentity([], identity.sha256_hex('s3cret'), frozenset())
+    seen = seen_by_app(source, HTTP_X_PYTHON_COMPAT_PROXY_SECRET='s3cret')
 
     assert 'HTTP_X_PYTHON_COMPAT_PROXY_SECRET' not in seen
 
@@ -277,7 +278,8 @@ def page(cookie, path='/_ah/login', query='', **environ):
         start_response('200 OK', [])
         return ['the app']
 
-    return call_wsgi(step_then(devlogin.DevLoginPage(cookie).answer, app), make_environ(path=path, query=query, **environ))
+    return call_wsgi(step_then(devlogin.DevLoginPage(cookie).answer, app),
+                     make_environ(path=path, query=query, **environ))
 
 
 def test_login_page_shows_the_form_with_the_continue_url(cookie):

@@ -236,7 +236,9 @@ def test_platform_variables_apply_over_the_process_environment(environ):
 
     environ.platform_variables = {'SERVER_SOFTWARE': 'Development/1.9.88 python-compat'}
 
-    assert call_wsgi(pipeline_for(app, local_environ=environ), make_environ()).body == 'Development/1.9.88 python-compat'
+    response = call_wsgi(pipeline_for(app, local_environ=environ), make_environ())
+
+    assert response.body == 'Development/1.9.88 python-compat'
 
 
 def test_the_request_ends_when_the_body_is_closed(environ):

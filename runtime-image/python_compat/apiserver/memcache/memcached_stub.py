@@ -138,10 +138,10 @@ class MemcachedServiceStub(apiproxy_stub.APIProxyStub):
             else:
                 # A cas without a cas id (the client never read the key with gets) cannot succeed.
                 statuses[index] = _SetResponse.NOT_STORED
-        replies = self._cluster.store_many([entry for _, entry in stores])
+        replies = self._cluster.store_many([stored for _, stored in stores])
         for (index, _), reply in zip(stores, replies):
             statuses[index] = _store_status(reply)
-        for (index, _), status in zip(replaces, self._replace([entry for _, entry in replaces])):
+        for (index, _), status in zip(replaces, self._replace([replaced for _, replaced in replaces])):
             statuses[index] = status
         for status in statuses:
             response.add_set_status(status)
@@ -188,9 +188,9 @@ class MemcachedServiceStub(apiproxy_stub.APIProxyStub):
             else:
                 deletes.append((index, key))
         outcomes = [None] * request.item_size()
-        for (index, _), outcome in zip(deletes, self._cluster.delete_many([key for _, key in deletes])):
+        for (index, _), outcome in zip(deletes, self._cluster.delete_many([deleted for _, deleted in deletes])):
             outcomes[index] = outcome
-        for (index, _), outcome in zip(locks, self._cluster.store_many([entry for _, entry in locks])):
+        for (index, _), outcome in zip(locks, self._cluster.store_many([locked for _, locked in locks])):
             outcomes[index] = outcome
         for outcome in outcomes:
             if isinstance(outcome, Exception):

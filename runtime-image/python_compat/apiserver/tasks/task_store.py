@@ -61,7 +61,8 @@ def restore(group, data):
     """
     restored = 0
     for name, saved in sorted(data.get('queues', {}).items()):
-        if group._ValidateQueueName(name) != taskqueue_service_pb.TaskQueueServiceError.OK:  # pylint: disable=protected-access
+        # pylint: disable=protected-access
+        if group._ValidateQueueName(name) != taskqueue_service_pb.TaskQueueServiceError.OK:
             _log.warning('queue %s is no longer defined: dropping its %d saved tasks', name, len(saved['tasks']))
             continue
         queue = group.GetQueue(name)

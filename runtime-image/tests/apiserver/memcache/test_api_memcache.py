@@ -4,7 +4,6 @@ import uuid
 
 from google.appengine.api import memcache
 
-from api_fixtures import api, api_server  # noqa: F401  pylint: disable=unused-import
 
 
 def unique_key():

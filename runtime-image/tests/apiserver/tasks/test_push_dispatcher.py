@@ -21,7 +21,6 @@ from google.appengine.api.taskqueue import taskqueue_stub
 from python_compat.wire import internal_token
 from python_compat.apiserver.tasks import push_dispatcher
 from python_compat.apiserver.tasks import task_store
-from python_compat.errors import StartupError
 
 QUEUE_YAML = """\
 queue:

@@ -21,9 +21,8 @@ from google.appengine.ext.ndb import metadata
 from google.cloud.datastore_v1.proto import datastore_pb2
 
 # pylint: disable=unused-import
-from cloud_datastore_fixtures import EMULATOR, cloud_api, cloud_api_server, cloud_project  # noqa: F401
+from cloud_datastore_fixtures import EMULATOR
 from cloud_datastore_fixtures import needs_emulator
-
 pytestmark = needs_emulator
 firestore_mode_only_differs = pytest.mark.skipif(EMULATOR == 'firestore', reason='Firestore mode differs: see '
                                                  'the test that documents it')

@@ -24,8 +24,6 @@ from python_compat.apiserver.datastore.cloud import transport
 from python_compat.errors import StartupError
 
 from api_fixtures import free_port
-
-
 @pytest.fixture
 def service_account_file(tmp_path):
     """A service-account key file of the kind GOOGLE_APPLICATION_CREDENTIALS names (a key made here)."""

@@ -16,8 +16,6 @@ from python_compat.apiserver.datastore.cloud import settings
 from python_compat.apiserver.datastore.cloud import transport
 
 from api_fixtures import free_port
-
-
 class _Recorder(BaseHTTPServer.BaseHTTPRequestHandler):
     replies = []  # (status, body, delay) per request, in order
     seen = []

@@ -7,7 +7,7 @@ DATASTORE_EMULATOR_HOST naming it and CLOUD_DATASTORE_EMULATOR saying which one 
 to use instead of the default one. Without DATASTORE_EMULATOR_HOST (the plain unit
 test run, which has no network) these tests are skipped.
 
-Import the fixtures into a test module (`from cloud_datastore_fixtures import cloud_api  # noqa`).
+The root conftest registers these fixtures for every test module (pytest_plugins).
 """
 
 import os
