@@ -93,13 +93,13 @@ SERVED_FROM = {
     'webapp2': SDK_LIB + 'webapp2-2.3/', 'werkzeug': SDK_LIB + 'werkzeug-0.11.10/', 'yaml': SDK_LIB + 'yaml-3.10/',
     'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
     'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/', 'lxml.etree': LIBRARIES_DIR + 'lxml-2.3/',
+    'concurrent.futures': LIBRARIES_DIR + 'futures-3.0.5/',
 }
 # Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so,
 # as a WARNING for a library app.yaml names and as an INFO line for one a named library requires.
 IMPORTED_BY_THE_RUNTIME_FIRST = {
     'webob': ('WARNING', 'libraries[11] (webob): version 1.2.3 requested'),
     'pytz': ('WARNING', 'libraries[12] (pytz): version 2017.2 requested'),
-    'concurrent.futures': ('INFO', '(grpcio 1.0.0 requires futures): version 3.0.5 requested'),
     'pkg_resources': ('INFO', '(grpcio 1.0.0 requires setuptools): version 36.6.0 requested'),
 }
 
