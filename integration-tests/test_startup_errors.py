@@ -23,7 +23,7 @@ def start_and_fail(docker_client, image, **run_kwargs):
     ('missing-module', ['/app/missing-module/app.yaml: handlers[0].script', "no module named 'nowhere'"]),
     ('bad-error-page', ['/app/bad-error-page/app.yaml: error_handlers[0].file', 'missing.html']),
     ('cgi-threadsafe', ['/app/cgi-threadsafe/app.yaml', 'threadsafe cannot be enabled with CGI handler']),
-    ('bad-library', ['libraries[0] (numpy)', 'requirements.txt']),
+    ('bad-library', ['/app/bad-library/app.yaml: libraries[0] (numpy)', 'not installed in this image']),
     ('does-not-exist', ['/app/does-not-exist/app.yaml', 'no app.yaml found']),
 ])
 def test_configuration_error_is_one_line_naming_file_and_key(docker_client, errors_image, app_dir, expected):
