@@ -11,6 +11,11 @@ RUNTIME_IMAGE = $(DOCKER_NAMESPACE)/runtime:$(TAG)
 RUNTIME_PACKAGES_IMAGE = $(DOCKER_NAMESPACE)/runtime-packages:$(TAG)
 RUNTIME_TEST_IMAGE = $(DOCKER_NAMESPACE)/runtime-test:$(TAG)
 EXAMPLE_IMAGE = $(DOCKER_NAMESPACE)/example:$(TAG)
+# Compiles the library wheelhouse's sdists (runtime-image/libraries/); never pushed.
+LIBRARY_BUILDER_IMAGE = $(DOCKER_NAMESPACE)/library-builder:$(TAG)
+# What the library builder's root filesystem adds to the base packages: a C compiler, the Python 2.7 headers,
+# MariaDB's client headers and mysql_config (mysqlclient), libxml2 and libxslt headers (lxml 2.3, 2.3.5).
+LIBRARY_BUILDER_PACKAGES = gcc libc6-dev libpython2.7-dev libmariadb-dev libmariadb-dev-compat libxml2-dev libxslt1-dev
 # Where `make run` serves the example app (always on 127.0.0.1).
 RUN_PORT ?= 8080
 # Pinned so the root filesystem tarball is bit-identical across builds (2025-01-01T00:00:00Z).
@@ -41,7 +46,8 @@ WITH_HOST_TOOLS = PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 .DEFAULT_GOAL := help
 .PHONY: help build rootfs wheelhouse wheelhouse-base wheelhouse-runtime wheelhouse-test base runtime-packages \
         runtime unit-test-image push test lint structure-test structure-test-base structure-test-runtime unit-test \
-        integration-test test-tools engine names clean cloudbuild runner-test example run bench
+        integration-test test-tools engine names clean cloudbuild runner-test example run bench \
+        wheelhouse-libraries library-rootfs library-wheels
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,7 +66,7 @@ rootfs: ## Build the reproducible Debian bullseye root filesystem tarball
 
 # The targets below that share a name with a step of cloudbuild.yaml run that step's script with the same
 # arguments, after the same steps; scripts/cloudbuild_local/tests/test_makefile_agreement.py checks it.
-wheelhouse: wheelhouse-base wheelhouse-runtime wheelhouse-test ## Download the hashed Python 2.7 pins on the host
+wheelhouse: wheelhouse-base wheelhouse-runtime wheelhouse-test wheelhouse-libraries ## Download the hashed Python 2.7 pins on the host
 
 wheelhouse-base:
 	@scripts/if-changed.sh $(STAMPS)/wheelhouse-base scripts/fetch-wheelhouse.sh base-image/requirements-bootstrap.txt \
@@ -75,6 +81,22 @@ wheelhouse-test:
 	@scripts/if-changed.sh $(STAMPS)/wheelhouse-test scripts/fetch-wheelhouse.sh runtime-image/requirements-test.txt -- \
 	  scripts/fetch-wheelhouse.sh runtime-image/build/test-wheels runtime-image/requirements-test.txt
 
+wheelhouse-libraries:
+	@scripts/if-changed.sh $(STAMPS)/wheelhouse-libraries scripts/fetch-wheelhouse.sh scripts/fetch-library-downloads.sh \
+	  runtime-image/libraries/pins.txt -- \
+	  scripts/fetch-library-downloads.sh runtime-image/libraries/build/downloads runtime-image/libraries/pins.txt
+
+library-rootfs: ## Build the library builder's root filesystem (the base packages + a compiler and headers)
+	@scripts/if-changed.sh $(STAMPS)/library-rootfs scripts/build-rootfs.sh base-image/rootfs-hooks -- \
+	  scripts/build-rootfs.sh --keep-debs runtime-image/libraries/build/builder-rootfs.tar $(LIBRARY_BUILDER_PACKAGES)
+
+library-wheels: base library-rootfs wheelhouse-libraries ## Build the built-in libraries' wheelhouse (compiles sdists)
+	@scripts/if-changed.sh $(STAMPS)/library-wheels $(STAMPS)/base $(STAMPS)/library-rootfs \
+	  $(STAMPS)/wheelhouse-libraries scripts/build-library-wheels.sh runtime-image/libraries/Dockerfile \
+	  runtime-image/libraries/debs.txt -- \
+	  scripts/build-library-wheels.sh runtime-image/libraries runtime-image/build/library-wheels \
+	    $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE)
+
 base: names engine rootfs wheelhouse-base ## Build the base image
 	@scripts/if-changed.sh $(STAMPS)/base --image $(BASE_IMAGE) scripts/build-base-image.sh base-image -- \
 	  scripts/build-base-image.sh $(BASE_IMAGE)
@@ -86,9 +108,10 @@ runtime-packages: base wheelhouse-runtime
 	  runtime-image/prune-sdk.sh runtime-image/build/wheels -- \
 	  scripts/build-runtime-packages-image.sh $(RUNTIME_PACKAGES_IMAGE) $(BASE_IMAGE)
 
-runtime: runtime-packages ## Build the runtime image
+runtime: runtime-packages library-wheels ## Build the runtime image
 	@scripts/if-changed.sh $(STAMPS)/runtime --image $(RUNTIME_IMAGE) scripts/build-runtime-image.sh \
 	  $(STAMPS)/runtime-packages runtime-image/Dockerfile runtime-image/bin runtime-image/python_compat \
+	  runtime-image/build/library-wheels \
 	  runtime-image/zzz-python-compat-google-namespace.pth -- \
 	  scripts/build-runtime-image.sh $(RUNTIME_IMAGE) $(BASE_IMAGE) $(VERSION) $(REVISION) $(CREATED)
 
@@ -117,7 +140,7 @@ test-tools: ## Install the host-side test tools (pytest, Docker SDK, container-s
 
 lint: test-tools unit-test-image ## hadolint, shellcheck, flake8 on Python 2.7 (in the unit-test image), ruff for Python 3
 	@$(VENV)/bin/hadolint --failure-threshold warning base-image/Dockerfile runtime-image/Dockerfile \
-	  runtime-image/Dockerfile.test
+	  runtime-image/Dockerfile.test runtime-image/libraries/Dockerfile
 	@shellcheck scripts/*.sh base-image/rootfs-hooks/*.sh runtime-image/prune-sdk.sh runtime-image/bin/python-compat .ci/run \
 	  scripts/cloudbuild-local
 	@$(VENV)/bin/ruff check --quiet --no-cache .
@@ -131,7 +154,7 @@ structure-test-base: base test-tools
 structure-test-runtime: runtime test-tools
 	@$(WITH_HOST_TOOLS) container-structure-test test --image $(RUNTIME_IMAGE) --config structure-tests/runtime.yaml
 
-unit-test: unit-test-image ## Run the checkout's runtime package unit tests on Python 2.7 (PYTEST_ARGS='-k ...')
+unit-test: unit-test-image library-wheels ## Run the checkout's runtime package unit tests on Python 2.7 (PYTEST_ARGS='-k ...')
 	@scripts/run-unit-tests.sh $(RUNTIME_TEST_IMAGE) $(PYTEST_ARGS)
 
 integration-test: build unit-test-image test-tools ## Build fixture apps FROM the runtime image and test them over HTTP
@@ -154,5 +177,6 @@ runner-test: test-tools ## Unit-test the local Cloud Build runner; check cloudbu
 test: lint runner-test structure-test unit-test integration-test ## Everything CI runs
 
 clean: ## Remove generated files and the images this Makefile built
-	-docker rmi $(EXAMPLE_IMAGE) $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(RUNTIME_PACKAGES_IMAGE) $(BASE_IMAGE) 2>/dev/null
-	rm -rf build base-image/build runtime-image/build
+	-docker rmi $(EXAMPLE_IMAGE) $(RUNTIME_TEST_IMAGE) $(RUNTIME_IMAGE) $(RUNTIME_PACKAGES_IMAGE) \
+	  $(LIBRARY_BUILDER_IMAGE) $(BASE_IMAGE) 2>/dev/null
+	rm -rf build base-image/build runtime-image/build runtime-image/libraries/build

@@ -4,7 +4,10 @@
 1. requests/s of a hello-world WSGI app through our runtime vs bare `gunicorn -k gevent` serving the same
    callable in the same image with the same worker count (wrk, keep-alive, 127.0.0.1 only), and through our
    runtime with RUNTIME_PATCHES=off (without its speed-ups of gunicorn: what they are worth);
-2. seconds from `docker run` to the first 200, for each.
+2. seconds from `docker run` to the first 200, for each; and for the example app (examples/guestbook, which
+   makes API calls on every request) through the runtime vs bare gunicorn serving it with the SDK's stubs in
+   its workers (scripts/bench_fixtures/inprocess_twin.py), in the same image.
+Targets: hello-world throughput >= 1.0x bare gunicorn; cold start <= 1.3x bare gunicorn (same image, same app).
 
 How: both servers run side by side, each pinned to the same CPUs (one per worker) while wrk runs on the
 others, so the load generator never takes the servers' cores and both servers get the same ones. Short wrk
@@ -17,6 +20,7 @@ usage: bench_serving.py [--rounds N] [--seconds S] [--connections C] [--workers 
 
 import argparse
 import os
+import pathlib
 import re
 import statistics
 import subprocess
@@ -27,13 +31,17 @@ import docker
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration-tests'))
-from fixture_images import build_fixture_image  # noqa: E402
+from fixture_images import build_context, build_fixture_image  # noqa: E402
 import bench_results  # noqa: E402
 
 LOG_CONFIG = {'type': os.environ.get('BENCH_LOG_DRIVER', 'json-file')}
 BARE_GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--bind', '0.0.0.0:8080', '--chdir', '/app',
                  '--log-level', 'warning']
 OURS, UNPATCHED, BARE = 'python-compat runtime', 'runtime, RUNTIME_PATCHES=off', 'bare gunicorn -k gevent'
+EXAMPLE_APP = pathlib.Path(__file__).resolve().parent.parent / 'examples' / 'guestbook'
+FIXTURES = pathlib.Path(__file__).resolve().parent / 'bench_fixtures'
+TARGET_THROUGHPUT_RATIO = 1.0
+TARGET_COLD_START_RATIO = 1.3
 
 
 def variants(workers):
@@ -53,9 +61,10 @@ def cpu_split(workers):
     return ','.join(str(cpu) for cpu in cpus[:workers]), cpus[workers:]
 
 
-def start(client, image, command, environment, cpuset):
+def start(client, image, command, environment, cpuset, volumes=None):
     container = client.containers.run(image, command, detach=True, environment=environment, cpuset_cpus=cpuset,
-                                      ports={'8080/tcp': ('127.0.0.1', None)}, log_config=LOG_CONFIG)
+                                      ports={'8080/tcp': ('127.0.0.1', None)}, log_config=LOG_CONFIG,
+                                      volumes=volumes)
     container.reload()
     return container, int(container.ports['8080/tcp'][0]['HostPort'])
 
@@ -72,9 +81,9 @@ def wait_for_200(port, started, timeout=30):
     raise RuntimeError('no 200 within %d s' % timeout)
 
 
-def seconds_to_first_200(client, image, command, environment, cpuset):
+def seconds_to_first_200(client, image, command, environment, cpuset, volumes=None):
     started = time.monotonic()
-    container, port = start(client, image, command, environment, cpuset)
+    container, port = start(client, image, command, environment, cpuset, volumes)
     try:
         return wait_for_200(port, started)
     finally:
@@ -124,14 +133,25 @@ def main():
     client = docker.from_env()
     cpuset, wrk_cpus = cpu_split(args.workers)
     image = build_fixture_image(client, 'hello', args.runtime_image)
+    example = client.images.build(fileobj=build_context(EXAMPLE_APP), custom_context=True, rm=True,
+                                  network_mode='none', buildargs={'RUNTIME_IMAGE': args.runtime_image},
+                                  tag='python-compat-bench/example:latest')[0].tags[0]
+    twin = (BARE_GUNICORN + ['--workers', str(args.workers), '--pythonpath', '/bench', 'inprocess_twin:app'],
+            {'TWIN_APP': 'guestbook:app'})
+    fixtures = {str(FIXTURES): {'bind': '/bench', 'mode': 'ro'}}
     try:
         rates = throughput_rounds(client, image, args, cpuset, wrk_cpus)
         starts = {name: [] for name in rates}
+        example_starts = {OURS: [], BARE: []}
         for _ in range(3):
             for name, (command, environment) in variants(args.workers).items():
                 starts[name].append(seconds_to_first_200(client, image, command, environment, cpuset))
+            example_starts[OURS].append(seconds_to_first_200(client, example, None, variants(args.workers)[OURS][1],
+                                                             cpuset))
+            example_starts[BARE].append(seconds_to_first_200(client, example, twin[0], twin[1], cpuset, fixtures))
     finally:
         client.images.remove(image, force=True)
+        client.images.remove(example, force=True)
 
     ratios = [ours / bare for ours, bare in zip(rates[OURS], rates[BARE])]
     patch_gains = [ours / unpatched for ours, unpatched in zip(rates[OURS], rates[UNPATCHED])]
@@ -142,14 +162,29 @@ def main():
              '', '| server | requests/s (median) | docker run -> first 200 (median of 3) |', '|---|---|---|']
     for name in (OURS, UNPATCHED, BARE):
         lines.append('| %s | %.0f | %.2f s |' % (name, statistics.median(rates[name]), statistics.median(starts[name])))
-    lines += ['', 'throughput ratio (runtime / bare gunicorn), median of the rounds: %.2f (rounds: %s)'
+    cold = statistics.median(starts[OURS]) / statistics.median(starts[BARE])
+    example_cold = statistics.median(example_starts[OURS]) / statistics.median(example_starts[BARE])
+    lines += ['', 'Cold start of the example app (guestbook: ndb, memcache, users, jinja2): docker run -> first 200 of '
+              '/, median of 3: runtime %.2f s, bare gunicorn with the stubs in its workers %.2f s'
+              % (statistics.median(example_starts[OURS]), statistics.median(example_starts[BARE])),
+              '', 'throughput ratio (runtime / bare gunicorn), median of the rounds: %.2f (rounds: %s)'
               % (statistics.median(ratios), ' '.join('%.2f' % ratio for ratio in ratios)),
               "the runtime's gunicorn patches (runtime / RUNTIME_PATCHES=off), median of the rounds: %.2f (rounds: %s)"
-              % (statistics.median(patch_gains), ' '.join('%.2f' % gain for gain in patch_gains))]
+              % (statistics.median(patch_gains), ' '.join('%.2f' % gain for gain in patch_gains)), '',
+              'target: hello-world throughput >= %.1fx bare gunicorn: %.2fx: %s'
+              % (TARGET_THROUGHPUT_RATIO, statistics.median(ratios),
+                 'met' if statistics.median(ratios) >= TARGET_THROUGHPUT_RATIO else 'NOT MET'),
+              'target: cold start <= %.1fx bare gunicorn, hello world: %.2fx (%.2f vs %.2f s): %s'
+              % (TARGET_COLD_START_RATIO, cold, statistics.median(starts[OURS]), statistics.median(starts[BARE]),
+                 'met' if cold <= TARGET_COLD_START_RATIO else 'NOT MET'),
+              'target: cold start <= %.1fx bare gunicorn, example app: %.2fx: %s'
+              % (TARGET_COLD_START_RATIO, example_cold,
+                 'met' if example_cold <= TARGET_COLD_START_RATIO else 'NOT MET')]
     text = '\n'.join(lines)
     print(text)
     if args.results_dir:
-        figures = {'requests_per_second': rates, 'seconds_to_first_200': starts, 'ratio_runtime_to_bare': ratios,
+        figures = {'requests_per_second': rates, 'seconds_to_first_200': starts,
+                   'example_app_seconds_to_first_200': example_starts, 'ratio_runtime_to_bare': ratios,
                    'ratio_patched_to_unpatched': patch_gains, 'workers': args.workers,
                    'connections': args.connections, 'round_seconds': args.seconds, 'placement': placement}
         print('saved: %s' % ', '.join(map(str, bench_results.save(args.results_dir, 'serving', text, figures))))

@@ -2,11 +2,20 @@
 # Builds the base image's root filesystem: Debian bullseye (the last release with python2.7), variant minbase,
 # as a tarball that is bit-identical across runs for the same SOURCE_DATE_EPOCH and archive state.
 #
-# usage: build-rootfs.sh OUTPUT.tar
+# usage: build-rootfs.sh [--keep-debs] OUTPUT.tar [EXTRA_PACKAGE...]
+#        (extra packages: the library builder's root filesystem adds its compiler and headers this way;
+#        --keep-debs leaves the downloaded .deb files in /var/cache/apt/archives, for the library builder to hand
+#        the run-time packages of some libraries to child images)
 # env:   SOURCE_DATE_EPOCH (required), DEBIAN_MIRROR / DEBIAN_SECURITY_MIRROR (default: this machine's apt sources)
 set -Eeuo pipefail
 
-out=${1:?usage: build-rootfs.sh OUTPUT.tar}
+cleanup=()
+if [ "${1:-}" = --keep-debs ]; then
+  cleanup=(--skip=cleanup/apt/cache)
+  shift
+fi
+out=${1:?usage: build-rootfs.sh [--keep-debs] OUTPUT.tar [EXTRA_PACKAGE...]}
+shift
 : "${SOURCE_DATE_EPOCH:?build-rootfs: SOURCE_DATE_EPOCH must be set so the tarball is reproducible}"
 export SOURCE_DATE_EPOCH
 
@@ -28,8 +37,12 @@ sources=("deb $mirror bullseye main")
 [ -z "$security_mirror" ] || sources+=("deb $security_mirror bullseye-security main")
 
 # What python2.7 and the pinned manylinux wheels load at run time: libstdc++ (grpcio), libgcc (gevent),
-# zlib/expat/ffi/ssl come in with python2.7 itself.
-packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase
+# zlib/expat/ffi/ssl come in with python2.7 itself; MariaDB's client library (0.7 MB) for the built-in library
+# MySQLdb, which a child image installs from the library wheelhouse (runtime-image/libraries/).
+packages=python2.7,libpython2.7,ca-certificates,tzdata,libstdc++6,libgcc-s1,netbase,libmariadb3
+for extra in "$@"; do
+  packages="$packages,$extra"
+done
 
 hooks=$(cd "$(dirname "$0")/../base-image/rootfs-hooks" && pwd)
 mkdir -p "$(dirname "$out")"
@@ -41,6 +54,7 @@ tmp="$out.tmp"
 mmdebstrap \
   --quiet \
   --variant=minbase \
+  "${cleanup[@]}" \
   --format=tar \
   --include="$packages" \
   --dpkgopt='path-exclude=/usr/share/doc/*' \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the runtime package's unit tests (pytest on Python 2.7) in a container of the unit-test image, against
-# this checkout: its python_compat package, its tests and its README are mounted read-only, so a change to any of
-# them needs no image build. Extra arguments go to pytest; test paths are relative to runtime-image/tests.
+# this checkout: its python_compat package, its tests, its README and the library wheelhouse (make library-wheels)
+# are mounted read-only, so a change to any of them needs no image build. Extra arguments go to pytest; test paths are relative to runtime-image/tests.
 # The pipeline's `unit-test` step: the Makefile and cloudbuild.yaml both run this script.
 #
 # usage: run-unit-tests.sh UNIT_TEST_IMAGE [PYTEST_ARG...]
@@ -17,5 +17,6 @@ package=/env/lib/python2.7/site-packages/python_compat
 exec docker run --rm --init --network=none \
   --volume "$checkout/runtime-image/python_compat:$package:ro" \
   --volume "$checkout/runtime-image/tests:/opt/python-compat-tests:ro" \
+  --volume "$checkout/runtime-image/build/library-wheels:/opt/python-compat/library-wheels:ro" \
   --volume "$checkout/README.md:/opt/README.md:ro" --env PYTHON_COMPAT_README=/opt/README.md \
   "$test_image" "$@"

@@ -28,3 +28,17 @@ def extend_google_namespace(site_packages=None):
     path = google.__dict__.setdefault('__path__', [])
     if sdk_google not in path:
         path.append(sdk_google)
+
+
+def add_to_google_namespace(directory, first):
+    """Adds DIRECTORY (a library's own google/, e.g. protobuf's) to `google.__path__`, first or last."""
+    google = sys.modules.get('google')
+    if google is None:
+        google = sys.modules['google'] = types.ModuleType('google')
+    path = google.__dict__.setdefault('__path__', [])
+    if directory in path:
+        return
+    if first:
+        path.insert(0, directory)
+    else:
+        path.append(directory)

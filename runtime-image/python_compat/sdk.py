@@ -24,16 +24,6 @@ def add_bundled_library(directory):
         sys.path.append(path)
 
 
-def prepend_bundled_library(directory):
-    """Puts lib/DIRECTORY right after the app root on sys.path; False when the SDK has no such directory."""
-    path = os.path.join(sdk_root(), 'lib', directory)
-    if not os.path.isdir(path):
-        return False
-    if path not in sys.path:
-        sys.path.insert(1, path)
-    return True
-
-
 def add_libraries_the_sdk_needs():
     for directory in LIBRARIES_THE_SDK_NEEDS:
         add_bundled_library(directory)

@@ -38,13 +38,17 @@ def free_port():
 class ApiServerProcess(object):
     """`python -m python_compat.apiserver` as a child process, with its log in a file."""
 
-    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1'):
+    def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1', app_root=None,
+                 unix_socket=None):
         self.storage_path = str(storage_path)
         self.log_path = str(log_path)
         self.app_id = app_id
         # Variables the server process gets on top of this one's (API_SERVER_SECRET, APPENGINE_SMTP_*...).
         self.environment = dict(os.environ, **(environment or {}))
         self.host = host
+        self.app_root = app_root
+        # Where it serves framed calls as well (wire/framed_calls.py), when given.
+        self.unix_socket = unix_socket
         self.port = None
         self._process = None
 
@@ -52,9 +56,11 @@ class ApiServerProcess(object):
         """Starts the server on a free port, or on the port it had when restarted."""
         self.port = self.port or free_port()
         with open(self.log_path, 'ab') as log:
+            options = ['--app-root', str(self.app_root)] if self.app_root else []
+            options += ['--unix-socket', str(self.unix_socket)] if self.unix_socket else []
             self._process = subprocess.Popen(
                 [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id, '--host', self.host,
-                 '--port', str(self.port), '--storage-path', self.storage_path],
+                 '--port', str(self.port), '--storage-path', self.storage_path] + options,
                 stdout=log, stderr=subprocess.STDOUT, env=self.environment)
         self._wait_until_healthy()
         return self
@@ -80,6 +86,12 @@ class ApiServerProcess(object):
             self._process.wait()
         self._process = None
 
+    def kill(self):
+        """SIGKILL, as an out-of-memory killer or a crash would end it: no shutdown path runs."""
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait()
+        self._process = None
+
     def restart(self):
         """Stops and starts again on the same port and storage path."""
         self.stop()
@@ -94,24 +106,38 @@ class ApiServerProcess(object):
 def api_server(tmp_path_factory):
     """One API server per test module, with its own storage directory."""
     directory = tmp_path_factory.mktemp('apiserver')
-    server = ApiServerProcess(directory / 'storage', directory / 'apiserver.log').start()
+    server = ApiServerProcess(directory / 'storage', directory / 'apiserver.log',
+                              unix_socket=directory / 'api.sock').start()
     yield server
     server.stop()
 
 
 @pytest.fixture
 def api(api_server, monkeypatch):
-    """The client installed as `apiproxy_stub_map.apiproxy`, pointed at api_server; the app's environment."""
+    """The client installed as `apiproxy_stub_map.apiproxy`, pointed at api_server over HTTP (`POST /rpc_http`);
+    the app's environment."""
+    for stub in _installed_client(api_server, monkeypatch, unix_socket=None):
+        yield stub
+
+
+@pytest.fixture
+def framed_api(api_server, monkeypatch):
+    """The client installed as in a container, with framed calls on api_server's Unix socket."""
+    for stub in _installed_client(api_server, monkeypatch, unix_socket=str(api_server.unix_socket)):
+        yield stub
+
+
+def _installed_client(api_server, monkeypatch, unix_socket):
     monkeypatch.setenv('APPLICATION_ID', APPLICATION_ID)
     monkeypatch.setenv('AUTH_DOMAIN', 'gmail.com')
     monkeypatch.setenv('SERVER_SOFTWARE', 'Development/python-compat')
     monkeypatch.setenv('CURRENT_VERSION_ID', 'v1.1')
     monkeypatch.setenv('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
     previous = apiproxy_stub_map.apiproxy
-    stub = apiclient.install('127.0.0.1', api_server.port)
+    stub = apiclient.install('127.0.0.1', api_server.port, unix_socket=unix_socket)
     _reset_ndb_context()
     yield stub
-    stub.pool.close()
+    stub.channel.close()
     apiproxy_stub_map.apiproxy = previous
     _reset_ndb_context()
 

@@ -85,6 +85,6 @@ def cloud_api(cloud_api_server, cloud_project, monkeypatch):
     stub = apiclient.install('127.0.0.1', cloud_api_server.port)
     api_fixtures._reset_ndb_context()  # pylint: disable=protected-access
     yield cloud_project
-    stub.pool.close()
+    stub.channel.close()
     apiproxy_stub_map.apiproxy = previous
     api_fixtures._reset_ndb_context()  # pylint: disable=protected-access

@@ -1,5 +1,6 @@
 """Blobstore the App Engine way: a form posting to create_upload_url, an upload handler that redirects to the
-blob, and a download handler that sends it (with the request's Range honoured)."""
+blob, and a download handler that sends it (with the request's Range honoured). /upload-url takes the session's
+limits as parameters; /blob-count counts the BlobInfo entities."""
 import webapp2
 
 from google.appengine.ext import blobstore
@@ -15,7 +16,9 @@ class FormPage(webapp2.RequestHandler):
 
 class UploadUrl(webapp2.RequestHandler):
     def get(self):
-        self.response.write(blobstore.create_upload_url('/upload'))
+        limits = dict((name, int(self.request.get(name))) for name in ('max_bytes_per_blob', 'max_bytes_total')
+                      if self.request.get(name))
+        self.response.write(blobstore.create_upload_url('/upload', **limits))
 
 
 class Upload(blobstore_handlers.BlobstoreUploadHandler):
@@ -29,5 +32,10 @@ class Serve(blobstore_handlers.BlobstoreDownloadHandler):
         self.send_blob(key, use_range=True)
 
 
+class BlobCount(webapp2.RequestHandler):
+    def get(self):
+        self.response.write(str(blobstore.BlobInfo.all().count()))
+
+
 app = webapp2.WSGIApplication([('/', FormPage), ('/upload-url', UploadUrl), ('/upload', Upload),
-                               ('/serve/([^/]+)', Serve)])
+                               ('/serve/([^/]+)', Serve), ('/blob-count', BlobCount)])

@@ -10,6 +10,8 @@ ticket of each call is the request's REQUEST_LOG_ID (see ticket.py).
 
 from google.appengine.api import apiproxy_stub_map
 
+from python_compat.apiclient import framed_transport
+from python_compat.apiclient import http_channel
 from python_compat.apiclient.greenlet_state import make_sdk_state_greenlet_local
 from python_compat.apiclient.stub import ServiceBridgeStub
 from python_compat.apiclient.ticket import current_ticket, set_default_ticket
@@ -19,15 +21,20 @@ __all__ = ['install', 'ServiceBridgeStub', 'current_ticket', 'set_default_ticket
            'make_sdk_state_greenlet_local', 'set_ndb_debug']
 
 
-def install(host, port, secret=None):
+def install(host, port, secret=None, unix_socket=None):
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
-    signed with `secret` (API_SERVER_SECRET) when one is given; returns its stub.
+    signed with `secret` (API_SERVER_SECRET) when one is given, or to the container's own API server through its
+    Unix socket when `unix_socket` names it; returns its stub.
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
     imported. Also makes the SDK's per-thread API state (ndb's event loop and context) per greenlet, which
     concurrent requests in a gevent worker need.
     """
-    stub = ServiceBridgeStub(host, port, api_signature.signer_for(secret))
+    if unix_socket:
+        channel = framed_transport.FramedChannel(unix_socket)
+    else:
+        channel = http_channel.HttpChannel(host, port, api_signature.signer_for(secret))
+    stub = ServiceBridgeStub(channel)
     make_sdk_state_greenlet_local()
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
     return stub

@@ -3,11 +3,11 @@
 import sys
 
 from google.appengine.api import apiproxy_rpc
-from google.appengine.ext.remote_api import remote_api_pb
+from google.appengine.runtime import apiproxy_errors
 
-from python_compat.wire import rpc_protocol
 from python_compat.apiclient import ticket
-from python_compat.apiclient import transport
+from python_compat.wire import framed_calls
+from python_compat.wire import rpc_protocol
 
 # Seconds a call may take when its caller sets no deadline (the Managed VM stub's default).
 DEFAULT_DEADLINE_SECONDS = 60.0
@@ -26,13 +26,9 @@ class ServiceBridgeRPC(apiproxy_rpc.RPC):
         self._pending = None
 
     def _MakeCallImpl(self):
-        request = remote_api_pb.Request()
-        request.set_service_name(self.package)
-        request.set_method(self.call)
-        request.set_request(self.request.SerializeToString())
-        request.set_request_id(ticket.current_ticket())
         deadline = self.deadline if self.deadline and self.deadline > 0 else DEFAULT_DEADLINE_SECONDS
-        self._pending = transport.PendingCall(self.stub.pool, request.Encode(), deadline)
+        self._pending = self.stub.channel.start(self.package, self.call, self.request.SerializeToString(),
+                                                ticket.current_ticket(), deadline)
         self._state = apiproxy_rpc.RPC.RUNNING
 
     def _WaitImpl(self):
@@ -48,8 +44,10 @@ class ServiceBridgeRPC(apiproxy_rpc.RPC):
         return True
 
     def _read_response(self):
-        response = remote_api_pb.Response(self._pending.result())
-        error = rpc_protocol.exception_for_response(response, self.package, self.call)
-        if error is not None:
-            raise error
-        self.response.ParseFromString(response.response())
+        kind, code, payload = self._pending.outcome()
+        if kind == framed_calls.OK:
+            self.response.ParseFromString(payload)
+        elif kind == framed_calls.APPLICATION_ERROR:
+            raise apiproxy_errors.ApplicationError(code, payload)
+        else:
+            raise rpc_protocol.exception_for_rpc_error(code, payload, self.package, self.call)

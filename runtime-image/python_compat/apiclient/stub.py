@@ -1,15 +1,14 @@
 """The apiproxy stub that sends every App Engine API call to the API server."""
 
 from python_compat.apiclient import rpc as rpc_module
-from python_compat.apiclient import transport
 
 
 class ServiceBridgeStub(object):
-    """Default stub of an APIProxyStubMap: every service, every call goes to the server at host:port."""
+    """Default stub of an APIProxyStubMap: every service, every call goes to the API server through `channel`
+    (http_channel.HttpChannel, or framed_transport.FramedChannel for the container's own API server)."""
 
-    def __init__(self, host, port, signer=None):
-        """signer: a wire.api_signature.Signer when the server authenticates its callers, else None."""
-        self.pool = transport.ConnectionPool(host, port, signer=signer)
+    def __init__(self, channel):
+        self.channel = channel
 
     def CreateRPC(self):  # pylint: disable=invalid-name
         """A new RPC; APIProxyStubMap and UserRPC make every call (sync or async) through one."""

@@ -13,6 +13,7 @@ from google.appengine.ext.remote_api import remote_api_pb
 from google.appengine.runtime import apiproxy_errors
 
 from python_compat.apiserver import call_deadline
+from python_compat.wire import framed_calls
 from python_compat.wire import rpc_protocol
 
 _log = logging.getLogger(__name__)
@@ -49,37 +50,52 @@ class ApiCallExecutor(object):
         `deadline_seconds` is the caller's budget: a call still waiting for its service lock after it has
         passed is answered DEADLINE_EXCEEDED instead of being run for a client that has given up.
         """
-        started = time.time()
         response = remote_api_pb.Response()
-        service = method = '?'
         try:
             request = self._parse_request(request_body)
-            service, method = request.service_name(), request.method()
-            stub, service_request, service_response = self._prepare(request)
-            ticket = request.request_id() if request.has_request_id() else None
+        except _CallFailed as failure:
+            _log.warning('?.? failed: %s', failure.detail)
+            self._set_rpc_error(response, failure.code, failure.detail)
+            return response.Encode()
+        kind, code, payload = self.run(request.service_name(), request.method(), request.request(), deadline_seconds,
+                                       request.request_id() if request.has_request_id() else None)
+        if kind == framed_calls.OK:
+            response.set_response(payload)
+        elif kind == framed_calls.APPLICATION_ERROR:
+            application_error = response.mutable_application_error()
+            application_error.set_code(code)
+            application_error.set_detail(payload)
+        else:
+            self._set_rpc_error(response, code, payload)
+        return response.Encode()
+
+    def run(self, service, method, request_bytes, deadline_seconds=None, ticket=None):
+        """Runs one call; returns its outcome as (kind, code, payload) of wire/framed_calls.py: (OK, 0, the
+        serialized response), (APPLICATION_ERROR, the service's code, detail) or (RPC_ERROR, an RpcError code,
+        detail)."""
+        started = time.time()
+        try:
+            stub, service_request, service_response = self._prepare(service, method, request_bytes)
             with self._lock_for(service, stub):
                 if deadline_seconds is not None and time.time() - started > deadline_seconds:
                     raise _CallFailed(_RpcError.DEADLINE_EXCEEDED, 'deadline passed while queued')
                 with call_deadline.deadline(started, deadline_seconds):
                     returned = stub.MakeSyncCall(service, method, service_request, service_response, ticket)
-            response.set_response((returned or service_response).Encode())
+            return framed_calls.OK, 0, (returned or service_response).Encode()
         except apiproxy_errors.ApplicationError as error:
             _log.debug('%s.%s: application error %s', service, method, error)
-            application_error = response.mutable_application_error()
-            application_error.set_code(error.application_error)
-            application_error.set_detail(error.error_detail or '')
+            return framed_calls.APPLICATION_ERROR, error.application_error, error.error_detail or ''
         except _CallFailed as failure:
             _log.warning('%s.%s failed: %s', service, method, failure.detail)
-            self._set_rpc_error(response, failure.code, failure.detail)
+            return framed_calls.RPC_ERROR, failure.code, failure.detail
         except apiproxy_errors.Error as error:
             _log.warning('%s.%s failed: %r', service, method, error)
-            self._set_rpc_error(response, rpc_protocol.rpc_error_code_for(error), str(error) or type(error).__name__)
+            return (framed_calls.RPC_ERROR, rpc_protocol.rpc_error_code_for(error),
+                    str(error) or type(error).__name__)
         except Exception as error:  # pylint: disable=broad-except
             # A bug in a stub must not take the server down; the client gets the summary, the log the traceback.
             _log.exception('%s.%s raised', service, method)
-            self._set_rpc_error(response, _RpcError.UNKNOWN, '%s: %s' % (type(error).__name__, error))
-        _log.debug('%s.%s handled in %.1f ms', service, method, (time.time() - started) * 1000)
-        return response.Encode()
+            return framed_calls.RPC_ERROR, _RpcError.UNKNOWN, '%s: %s' % (type(error).__name__, error)
 
     @staticmethod
     def _parse_request(request_body):
@@ -91,16 +107,15 @@ class ApiCallExecutor(object):
             raise _CallFailed(_RpcError.PARSE_ERROR, 'malformed remote_api Request: %s' % (error,))
         return request
 
-    def _prepare(self, request):
-        """The stub and the parsed request/empty response messages for `request`'s service method."""
-        service, method = request.service_name(), request.method()
+    def _prepare(self, service, method, request_bytes):
+        """The stub and the parsed request/empty response messages of a call."""
         request_class, response_class = self._service_methods.get(service, {}).get(method, (None, None))
         stub = self._stub_map.GetStub(service)
         if request_class is None or stub is None:
             raise _CallFailed(_RpcError.CALL_NOT_FOUND, 'unknown API call %s.%s' % (service, method))
         service_request = request_class()
         try:
-            service_request.ParseFromString(request.request())
+            service_request.ParseFromString(request_bytes)
         except Exception as error:  # pylint: disable=broad-except
             raise _CallFailed(_RpcError.PARSE_ERROR, 'malformed %s.%s request: %s' % (service, method, error))
         return stub, service_request, response_class()

@@ -15,6 +15,8 @@ DEFAULT_STORAGE_PATH = variables.DEFAULT_STORAGE_PATH
 # dev_appserver's partition: what an app id without one gets, as the SDK's own API server does.
 DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
+DEFAULT_UPLOAD_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOAD_MAX_BYTES)
+DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES)
 
 
 def full_app_id(app_id):
@@ -40,12 +42,17 @@ class ApiServerConfig(object):
         authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
     cloud_datastore: CloudDatastoreSettings to serve the datastore from Cloud Datastore; None: SQLite.
+    unix_socket: path of a Unix socket to serve framed calls on as well (wire/framed_calls.py); None: HTTP only.
+    upload_max_bytes: the largest request body of one blobstore upload.
+    uploads_in_flight_max_bytes: what the bodies of all blobstore uploads being received may hold at once.
     """
 
     def __init__(self, app_id, storage_path=DEFAULT_STORAGE_PATH, host=DEFAULT_HOST, port=DEFAULT_PORT,
                  app_root=None, datastore_consistency='consistent', mail_relay=None, admin_email_recipients=(),
                  default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
-                 runtime_patches=True, api_server_secret=None, cloud_datastore=None):
+                 runtime_patches=True, api_server_secret=None, cloud_datastore=None,
+                 upload_max_bytes=DEFAULT_UPLOAD_MAX_BYTES,
+                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES, unix_socket=None):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -63,6 +70,9 @@ class ApiServerConfig(object):
         self.runtime_patches = runtime_patches
         self.api_server_secret = api_server_secret
         self.cloud_datastore = cloud_datastore
+        self.unix_socket = unix_socket
+        self.upload_max_bytes = upload_max_bytes
+        self.uploads_in_flight_max_bytes = uploads_in_flight_max_bytes
 
 
 def _port(value):
@@ -120,6 +130,8 @@ def parse_args(argv, settings=None):
                         help='base URL of the app that push tasks are sent to, e.g. http://app:8080 '
                              '(default: $TASK_TARGET_URL; unset: tasks are stored, not run); '
                              'needs $INTERNAL_REQUEST_SECRET, shared with the app containers')
+    parser.add_argument('--unix-socket', help='also serve framed calls on this Unix socket, for the app processes of '
+                                              'the same container (wire/framed_calls.py)')
     parser.add_argument('--memcache-servers', type=_memcache_servers, default=settings.memcache_servers,
                         help='host:port,... of memcached servers that serve the memcache API '
                              '(default $MEMCACHE_SERVERS; unset: in-process)')
@@ -128,6 +140,9 @@ def parse_args(argv, settings=None):
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
     if args.task_target_url:
         _check_task_target(parser, args.task_target_url, settings)
+    if settings.uploads_in_flight_max_bytes < settings.upload_max_bytes:
+        parser.error('UPLOADS_IN_FLIGHT_MAX_BYTES (%d) must be at least UPLOAD_MAX_BYTES (%d), or no upload could '
+                     'reach its limit' % (settings.uploads_in_flight_max_bytes, settings.upload_max_bytes))
     if not caller_auth.is_loopback(args.host) and not settings.api_server_secret:
         parser.error('--host %s listens beyond this machine: set API_SERVER_SECRET (at least %d characters, e.g. '
                      '`openssl rand -hex 32`) here and on every app container, so that only they can make calls'
@@ -143,4 +158,5 @@ def parse_args(argv, settings=None):
         default_http_server=args.default_http_server, task_target_url=args.task_target_url,
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
         api_server_secret=settings.api_server_secret,
-        cloud_datastore=cloud_datastore_settings.from_settings(settings))
+        cloud_datastore=cloud_datastore_settings.from_settings(settings), unix_socket=args.unix_socket,
+        upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes)

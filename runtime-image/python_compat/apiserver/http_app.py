@@ -5,6 +5,7 @@ import logging
 
 from python_compat.wire import rpc_protocol
 from python_compat import responses
+from python_compat.apiserver import config
 from python_compat.apiserver.blobstore import upload_endpoint
 from python_compat.wire import blob_upload as blob_upload_wire
 
@@ -20,15 +21,18 @@ class ServiceBridgeApp(object):
     statuses only mean the HTTP exchange itself was wrong, which clients report as an RPC failure.
     """
 
-    def __init__(self, dispatcher):
+    def __init__(self, dispatcher, upload_max_bytes=None, uploads_in_flight_max_bytes=None):
+        """The limits of blobstore uploads are ApiServerConfig's (its defaults when None)."""
         self._dispatcher = dispatcher
+        self._upload_limits = (upload_max_bytes or config.DEFAULT_UPLOAD_MAX_BYTES,
+                               uploads_in_flight_max_bytes or config.DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES)
         self._blob_uploads = None
 
     def _blob_upload_endpoint(self):
         # Created on first use: it takes the registered blobstore stub's storage, and this app is also built
         # without stubs (a dispatcher is all /rpc_http needs).
         if self._blob_uploads is None:
-            self._blob_uploads = upload_endpoint.BlobUploadEndpoint()
+            self._blob_uploads = upload_endpoint.BlobUploadEndpoint(*self._upload_limits)
         return self._blob_uploads
 
     def __call__(self, environ, start_response):

@@ -15,7 +15,9 @@ import gevent.event
 from gevent import pywsgi
 
 from python_compat.apiserver import caller_auth
+from python_compat import memory
 from python_compat.apiserver import calls
+from python_compat.apiserver import framed_server
 from python_compat.apiserver import services
 from python_compat.apiserver import http_app
 from python_compat.apiserver import patches
@@ -43,6 +45,7 @@ class ApiServer(object):
         self._stub_map = None
         self._tasks = None
         self._http = None
+        self._framed = None
 
     @property
     def port(self):
@@ -57,13 +60,18 @@ class ApiServer(object):
         self._tasks = task_service.TaskService(self._stub_map.GetStub('taskqueue'), self.config)
         self._tasks.start()
         upload_endpoint.give_upload_urls_a_host()
-        app = http_app.ServiceBridgeApp(calls.ApiCallExecutor(self._stub_map, services.service_methods()))
+        executor = calls.ApiCallExecutor(self._stub_map, services.service_methods())
+        if self.config.unix_socket:
+            self._framed = framed_server.FramedCallServer(self.config.unix_socket, executor)
+            self._framed.start()
+        app = http_app.ServiceBridgeApp(executor, self.config.upload_max_bytes, self.config.uploads_in_flight_max_bytes)
         if self.config.api_server_secret:
             app = caller_auth.RequireSignedCalls(app, caller_auth.CallerAuthentication(self.config.api_server_secret),
                                                  http_app.HEALTH_PATHS)
         self._http = _NoDelayWSGIServer((self.config.host, self.config.port), app, log=None, error_log=_log,
                                         handler_class=patches.handler_class(self.config.runtime_patches))
         self._http.start()
+        memory.release_startup_garbage()
         _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s; %s',
                   self.config.app_id, self.config.host, self.port, self.config.storage_path,
                   'calls must be signed with API_SERVER_SECRET' if self.config.api_server_secret
@@ -72,6 +80,8 @@ class ApiServer(object):
     def stop(self):
         """Stops accepting calls, lets in-flight calls finish, and saves what the stubs keep in memory."""
         self._http.stop(timeout=STOP_TIMEOUT)
+        if self._framed is not None:
+            self._framed.stop(timeout=STOP_TIMEOUT)
         self._tasks.stop()
         services.save_stubs(self._stub_map)
         _log.info('App Engine API server stopped')

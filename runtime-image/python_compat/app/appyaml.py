@@ -27,16 +27,20 @@ class AppConfig(object):
         self.application = info.application
         self.service = info.service or info.module
         self.version = info.version
-        self.liveness_path = _check_path(info.liveness_check, DEFAULT_LIVENESS_PATH)
-        self.readiness_path = _check_path(info.readiness_check, DEFAULT_READINESS_PATH)
+        self.liveness_path = _check_path(path, 'liveness_check', info.liveness_check, DEFAULT_LIVENESS_PATH)
+        self.readiness_path = _check_path(path, 'readiness_check', info.readiness_check, DEFAULT_READINESS_PATH)
 
     @property
     def warmup_enabled(self):
         return 'warmup' in self.inbound_services
 
 
-def _check_path(check, default):
-    return (check.path if check is not None and check.path else None) or default
+def _check_path(app_yaml_path, key, check, default):
+    """The health-check path app.yaml names under `key`, else `default`; StartupError when it is not a path."""
+    path = check.path if check is not None and check.path else None
+    if path is not None and not str(path).startswith('/'):
+        raise StartupError(app_yaml_path, '%s.path' % key, '%r: expected a URL path starting with /' % path)
+    return path or default
 
 
 def _flatten(text):
@@ -50,6 +54,7 @@ def load_app_yaml(path):
     from google.appengine.api import appinfo_includes
     from google.appengine.api import validation
     from google.appengine.api import yaml_errors
+    from google.appengine.ext import builtins
 
     if not os.path.isfile(path):
         raise StartupError(path, None, 'no app.yaml found (set APP_ROOT to the directory that holds it)')
@@ -61,9 +66,16 @@ def load_app_yaml(path):
             info = appinfo_includes.Parse(app_yaml, open_fn=open)
     except IOError as error:
         raise StartupError(path, None, 'cannot read: %s' % error.strerror)
+    except (yaml_errors.EmptyConfigurationFile, appinfo_errors.EmptyConfigurationFile):
+        raise StartupError(path, None, 'empty: expected the elements of an app.yaml (runtime, handlers, ...)')
+    except builtins.InvalidBuiltinName as error:
+        raise StartupError(path, 'builtins', _flatten(error))
     except (yaml_errors.Error, validation.Error, appinfo_errors.Error,
             appinfo_includes.IncludeFileNotFound) as error:
         raise StartupError(path, None, _flatten(error))
+    if not info.runtime:
+        # A document that is not a mapping (a bare word, say) parses as an app.yaml with nothing in it.
+        raise StartupError(path, 'runtime', 'missing: expected the elements of an app.yaml (runtime, handlers, ...)')
     deploy_checks.check_app_yaml(path, info)
     return AppConfig(path, info)
 

@@ -8,7 +8,7 @@ the file and the key:
 - an `env_variables` value must be a scalar (the parser refuses a mapping without naming the variable);
 - the runtime: `python27`; or, deployed to Flexible as this image is (`env: flex` or the older `vm: true`),
   `custom` or `python-compat`, the runtimes Flexible accepted for it (dev_appserver's _ALLOWED_RUNTIMES_ENV_FLEX);
-- at least one handler, of a kind this runtime serves;
+- at least one handler, of a kind this runtime serves, each with a `url`;
 - every handler's `url` and `upload` compile as regular expressions (dev_appserver and App Engine refused an
   app whose pattern did not).
 """
@@ -65,16 +65,19 @@ def check_handlers(path, handlers):
         kind = handler.GetHandlerType()
         if kind not in SERVED_HANDLER_TYPES:
             raise StartupError(path, key, '%s handlers are not supported by this runtime' % kind)
+        if not handler.url:
+            raise StartupError(path, key + '.url', 'missing: expected the URL pattern the handler serves')
         _check_regex(path, key + '.url', handler.url)
         if handler.upload:
             _check_regex(path, key + '.upload', handler.upload)
 
 
 def _check_regex(path, key, pattern):
+    """The SDK checks only a pattern's first characters; the runtime matches it against whole paths."""
     try:
-        re.compile(pattern)
+        re.compile('^(?:%s)$' % pattern)
     except re.error as error:
-        raise StartupError(path, key, '%r: not a valid regular expression: %s' % (pattern, error))
+        raise StartupError(path, key, '%r: not a regular expression: %s' % (pattern, error))
 
 
 def check_app_yaml(path, info):

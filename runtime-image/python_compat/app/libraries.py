@@ -1,57 +1,31 @@
-"""app.yaml `libraries:`: what App Engine supplied, served from the packages pinned in the image.
+"""app.yaml `libraries:`: App Engine's built-in libraries, served the way App Engine put them on sys.path.
 
-On App Engine the platform put each requested library on sys.path. Here, in order of preference:
-1. the exact version App Engine served, when the SDK bundles that copy under lib/NAME-VERSION (webob 1.1.1,
-   jinja2 2.6, webapp2 2.3, pytz 2017.3 ...): put first on sys.path, so the app gets what it ran with;
-2. the version pinned in /env ('latest', or a version we do not have: a start-up warning names it);
-3. a copy the app installed itself (requirements.txt in the child image);
-anything else is a start-up error.
+What App Engine enabled (python_compat.builtin_libraries.resolution: named versions with `latest` resolved, the
+libraries they require, the default ones) is served from where builtin_libraries/catalog.txt says:
+- the SDK's bundled copy lib/<name>-<version> (webapp2 2.3, webob 1.1.1, jinja2 2.6, flask 0.12, pytz ...), or
+- the copy the child image's build installed from the runtime's wheelhouse into
+  /opt/python-compat/libraries/<name>-<version> (django, lxml, numpy, pycrypto ...).
+Named and required libraries go right after the app root on sys.path, ahead of the runtime's own packages in
+/env; default libraries go last, so the runtime's own copy of e.g. webapp2 still serves apps that never named it.
+Python's own (ssl) and the runtime's own (PIL is /env's Pillow) need nothing. A module the runtime itself imported
+before the app (yaml, for app.yaml) stays the runtime's, with a warning naming both versions.
+A start-up error names the library when the image lacks it: a wheelhouse library the child build did not
+install (the image was built from another app.yaml), or one python-compat does not provide and the app does not
+install itself.
 """
 
 import logging
+import os
 import sys
 
-from python_compat.errors import StartupError
+from python_compat import builtin_libraries
+from python_compat import google_namespace
 from python_compat import sdk
+from python_compat.builtin_libraries import catalog as catalog_module
+from python_compat.builtin_libraries import resolution
+from python_compat.errors import StartupError
 
 log = logging.getLogger(__name__)
-
-# app.yaml name -> (module to import, version we ship)
-PINNED = {
-    'webapp2': ('webapp2', '2.5.2'),
-    'webob': ('webob', '1.8.11'),
-    'jinja2': ('jinja2', '2.11.3'),
-    'markupsafe': ('markupsafe', '1.1.1'),
-    'yaml': ('yaml', '5.4.1'),
-    'six': ('six', '1.17.0'),
-    'pytz': ('pytz', '2021.3'),
-    'ssl': ('ssl', None),
-    'werkzeug': ('werkzeug', '1.0.1'),
-    'flask': ('flask', '1.1.4'),
-    'itsdangerous': ('itsdangerous', '1.1.0'),
-    'click': ('click', '7.1.2'),
-    'PIL': ('PIL', '6.2.2'),
-    'setuptools': ('setuptools', '44.1.1'),
-    'grpcio': ('grpc', '1.39.0'),
-    'protobuf': ('google.protobuf', '3.17.3'),
-    'requests': ('requests', '2.27.1'),
-}
-# Libraries the SDK itself bundles under lib/: put on sys.path on request.
-SDK_BUNDLED = {
-    'protorpc': 'protorpc-1.0',
-    'endpoints': 'endpoints-1.0',
-    'antlr3': 'antlr3',
-    'fancy_urllib': 'fancy_urllib',
-    'ipaddr': 'ipaddr',
-    'simplejson': 'simplejson',
-}
-# Importable module of libraries we do not ship, to find an app-installed copy.
-APP_INSTALLED_MODULES = {
-    'django': 'django', 'lxml': 'lxml', 'numpy': 'numpy', 'matplotlib': 'matplotlib', 'MySQLdb': 'MySQLdb',
-    'pycrypto': 'Crypto', 'crcmod': 'crcmod', 'cssselect': 'cssselect', 'libxml2': 'libxml2',
-    'PyAMF': 'pyamf', 'pyasn1': 'pyasn1', 'pyasn1_modules': 'pyasn1_modules', 'psycopg2': 'psycopg2',
-    'ujson': 'ujson', 'enum': 'enum', 'futures': 'concurrent.futures', 'mock': 'mock', 'sqlite3': 'sqlite3',
-}
 
 
 def _importable(module):
@@ -62,28 +36,80 @@ def _importable(module):
         return False
 
 
-def _use_sdk_copy(name, version):
-    """Puts the SDK's lib/NAME-VERSION first on sys.path when it exists and NAME is not imported yet."""
-    module = PINNED.get(name, (name,))[0]
-    if module in sys.modules:
-        return False  # the runtime itself imported it (yaml, for app.yaml): the pinned copy stays
-    return sdk.prepend_bundled_library('%s-%s' % (name, version))
+def _installed_versions(libraries_dir, name):
+    prefix = name + '-'
+    try:
+        names = os.listdir(libraries_dir)
+    except OSError:
+        return []
+    return sorted(entry[len(prefix):] for entry in names if entry.startswith(prefix))
 
 
-def apply_libraries(libraries, source):
-    """Makes every library in app.yaml's `libraries:` importable, warning or failing as described above."""
-    for index, library in enumerate(libraries):
-        name, version = library.name, str(library.version)
-        key = 'libraries[%d] (%s)' % (index, name)
-        if version != 'latest' and _use_sdk_copy(name, version):
-            log.info('%s: %s: serving the SDK\'s bundled %s %s', source, key, name, version)
-        elif name in PINNED:
-            module, shipped = PINNED[name]
-            if shipped and version not in ('latest', shipped):
-                log.warning('%s: %s: version %s requested; serving %s %s, the version in this runtime',
-                            source, key, version, name, shipped)
-        elif name in SDK_BUNDLED:
-            sdk.add_bundled_library(SDK_BUNDLED[name])
-        elif not _importable(APP_INSTALLED_MODULES.get(name, name)):
-            raise StartupError(source, key, 'version %s is not in this runtime image; add %s to the app\'s '
-                               'requirements.txt' % (version, name))
+def library_path(entry, libraries_dir, source, key):
+    """The directory that serves ENTRY, or None when nothing needs to go on sys.path; StartupError if missing."""
+    if entry.source == 'sdk':
+        return os.path.join(sdk.sdk_root(), 'lib', entry.what)
+    if entry.source == 'wheelhouse':
+        path = os.path.join(libraries_dir, entry.directory_name)
+        if not os.path.isdir(path):
+            installed = _installed_versions(libraries_dir, entry.name)
+            raise StartupError(source, key, 'version %s is not installed in this image (%s); the image was built '
+                               'from another app.yaml: rebuild it from this one'
+                               % (entry.version, 'it has %s %s' % (entry.name, ', '.join(installed)) if installed
+                                  else 'it has no %s' % entry.name))
+        return path
+    if entry.source == 'none' and not _importable(entry.module):
+        raise StartupError(source, key, entry.not_provided_problem())
+    return None
+
+
+def _put_on_sys_path(path, first):
+    if path in sys.path:
+        return
+    if first:
+        sys.path.insert(1, path)  # right after the app root
+    else:
+        sys.path.append(path)
+    if os.path.isdir(os.path.join(path, 'google')):
+        # protobuf's google/ is part of the `google` namespace package, whose __path__ was fixed at start-up.
+        google_namespace.add_to_google_namespace(os.path.join(path, 'google'), first)
+
+
+def _serve(library, entry, source, libraries_dir):
+    """Puts a named (or required) library first on sys.path, unless the runtime already imported that module."""
+    path = library_path(entry, libraries_dir, source, library.key)
+    if path is None:
+        return
+    imported = sys.modules.get(entry.module)
+    if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path + os.sep):
+        # A warning when app.yaml names the library; a library it only requires is a detail.
+        level = logging.WARNING if library.named else logging.INFO
+        version = getattr(imported, '__version__', None)
+        if version:
+            log.log(level, '%s: %s: version %s requested; serving %s %s, the version in this runtime', source,
+                    library.key, library.version, library.name, version)
+        else:
+            log.log(level, '%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
+                    source, library.key, library.version, os.path.dirname(imported.__file__))
+        return
+    _put_on_sys_path(path, first=True)
+    log.info('%s: %s: serving %s %s from %s', source, library.key, library.name, library.version, path)
+
+
+def apply_libraries(libraries, source, libraries_dir=None, catalog=None):
+    """Makes the libraries App Engine enabled for this app.yaml importable, or raises StartupError (one line)."""
+    libraries_dir = libraries_dir or builtin_libraries.LIBRARIES_DIR
+    catalog = catalog or catalog_module.load()
+    requested = resolution.requested_libraries(libraries)
+    for library in requested:
+        entry = catalog.lookup(library.name, library.version)
+        if entry is None:
+            raise StartupError(source, library.key, 'version %s is not one App Engine offered (%s)'
+                               % (library.version, ', '.join(catalog.versions(library.name))))
+        _serve(library, entry, source, libraries_dir)
+    for library in resolution.default_libraries(requested):
+        entry = catalog.lookup(library.name, library.version)
+        if entry is not None and entry.source == 'sdk':  # every default library is one the SDK bundles
+            path = library_path(entry, libraries_dir, source, library.key)
+            if os.path.isdir(path):
+                _put_on_sys_path(path, first=False)

@@ -145,15 +145,24 @@ def _rules(url_map):
 
 
 def library_rows(config):
+    """One row per library App Engine enabled for app.yaml's `libraries:` (the named ones and what they require)."""
+    from python_compat.builtin_libraries import catalog
+    entries = catalog.load()
     found = []
-    for index, library in enumerate(config.libraries):
-        version = str(library.version)
-        status, detail = library_support.library_support(library.name, version, config.root)
-        if version == 'latest' and library_support.latest_version(library.name):
-            version = 'latest (%s on App Engine)' % library_support.latest_version(library.name)
-        found.append(Row('app.yaml libraries[%d]: %s %s' % (index, library.name, version), status, detail,
-                         rows.APP_YAML))
+    for served in library_support.served_libraries(config.libraries):
+        entry = entries.lookup(served.name, served.version)
+        status, detail = library_support.library_support(served, config.root, entry.module if entry else None)
+        found.append(Row(_library_what(served), status, detail, rows.APP_YAML))
     return found
+
+
+def _library_what(served):
+    """'app.yaml libraries[0]: jinja2 2.6', or with why it is there: '... markupsafe 0.15 (jinja2 2.6 requires
+    markupsafe)'."""
+    index, _, note = served.key.partition(' (')
+    note = note[:-1] if note.endswith(')') else note
+    what = 'app.yaml %s: %s %s' % (index, served.name, served.version)
+    return what if note in ('', served.name) else '%s (%s)' % (what, note)
 
 
 def builtins_rows(config):

@@ -1,8 +1,7 @@
-"""How this image serves each app.yaml `libraries:` entry: the one function `check` asks.
+"""How this image serves each library App Engine enabled for an app.yaml: the `check` rows of `libraries:`.
 
-It reads what the runtime's start-up reads (app/libraries.py's tables, the SDK's bundled lib/ copies, and the
-SDK's appinfo for what `latest` meant), without importing the library. Work on App Engine's built-in libraries
-replaces the body of `library_support` with a lookup in its catalog; the rows `check` prints stay as they are.
+The built-in libraries' own report (builtin_libraries/summary.py: the catalog's answer for every library app.yaml
+names and the ones they require) turned into check's words, without importing or installing anything.
 """
 
 import os
@@ -10,47 +9,44 @@ import pkgutil
 import re
 import sys
 
-from python_compat import sdk
-from python_compat.app import libraries
+from python_compat.builtin_libraries import summary
 from python_compat.check import rows
 
-
-def latest_version(name):
-    """The version App Engine served for `latest` (the SDK's appinfo), or None for a name it did not offer."""
-    from google.appengine.api import appinfo
-    supported = appinfo._NAME_TO_SUPPORTED_LIBRARY.get(name)  # pylint: disable=protected-access
-    return supported.latest_version if supported is not None else None
+# Libraries App Engine enabled without app.yaml naming them: served behind the image's own copies, no row.
+DEFAULT_KEY_PREFIX = 'default library'
 
 
-def library_support(name, version, app_root):
-    """(status, detail) for `libraries: - name: NAME, version: VERSION` of the app in `app_root`: status is
-    rows.AS_ON_APP_ENGINE, rows.WARNING (served at another version than App Engine's) or rows.CANNOT_RUN (the
-    start-up would stop: the image lacks it); detail says which copy serves it, in one sentence."""
-    module = libraries.PINNED.get(name, (name,))[0]
-    if version != 'latest' and module not in sys.modules and _sdk_copy(name, version):
-        return rows.AS_ON_APP_ENGINE, "the SDK's bundled %s %s, the copy App Engine served" % (name, version)
-    if name in libraries.PINNED:
-        shipped = libraries.PINNED[name][1]
-        if shipped is None or version in ('latest', shipped):
-            return rows.AS_ON_APP_ENGINE, 'the image\'s %s %s' % (name, shipped or '(part of Python)')
-        return rows.WARNING, ('serves %s %s, not %s (a start-up warning says so; App Engine served %s)'
-                              % (name, shipped, version, version))
-    if name in libraries.SDK_BUNDLED:
-        return rows.AS_ON_APP_ENGINE, "the SDK's bundled %s" % libraries.SDK_BUNDLED[name]
-    module = libraries.APP_INSTALLED_MODULES.get(name, name)
-    if _installed(module):
-        return rows.AS_ON_APP_ENGINE, 'installed in this image (module %s)' % module
-    if _required_by_the_app(name, app_root):
-        return rows.AS_ON_APP_ENGINE, "installed from the app's requirements.txt when its image is built"
-    return rows.CANNOT_RUN, ("%s %s is not in this runtime image and not in the app's requirements.txt: start-up "
-                             "stops" % (name, version))
+def served_libraries(libraries):
+    """summary.Served rows of app.yaml's `libraries:` (AppInfoExternal.libraries) and the ones they require."""
+    return [served for served in summary.how_served(libraries) if not served.key.startswith(DEFAULT_KEY_PREFIX)]
 
 
-def _sdk_copy(name, version):
-    return os.path.isdir(os.path.join(sdk.sdk_root(), 'lib', '%s-%s' % (name, version)))
+def library_support(served, app_root, module=None):
+    """(status, detail) of one summary.Served row for the app in `app_root`: rows.AS_ON_APP_ENGINE, rows.WARNING
+    (another copy serves it) or rows.CANNOT_RUN (start-up stops); `module` is what the app imports, to see
+    whether the runtime imported it first (yaml) or the app installs it itself."""
+    if served.source == 'sdk':
+        if module in sys.modules:
+            return rows.WARNING, ('the runtime imported %s before the app: its own copy serves, not %s %s'
+                                  % (module, served.name, served.version))
+        return rows.AS_ON_APP_ENGINE, "the SDK's bundled %s, the copy App Engine served" % served.detail
+    if served.source == 'wheelhouse':
+        return rows.AS_ON_APP_ENGINE, ("installed from the runtime's offline wheelhouse when the app's image is built "
+                                       '(%s)' % ' '.join(item for item in served.detail.split()
+                                                         if not item.startswith('deb:')))
+    if served.source in ('python', 'runtime'):
+        return rows.AS_ON_APP_ENGINE, served.detail
+    if served.source == 'none' and (_installed(module) or _required_by_the_app(served.name, app_root)):
+        return rows.AS_ON_APP_ENGINE, "installed by the app's requirements.txt"
+    if served.source == 'none':
+        return rows.CANNOT_RUN, ('version %s is not provided by python-compat (%s) and the app does not install it'
+                                 % (served.version, served.detail))
+    return rows.CANNOT_RUN, 'version %s: %s' % (served.version, served.detail)
 
 
 def _installed(module):
+    if not module:
+        return False
     try:
         return pkgutil.find_loader(module) is not None
     except ImportError:  # a parent package of a dotted name is missing

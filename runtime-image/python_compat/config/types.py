@@ -46,6 +46,17 @@ def positive_number(value):
     return number
 
 
+_BYTE_UNITS = {'': 1, 'K': 1 << 10, 'M': 1 << 20, 'G': 1 << 30}
+
+
+def byte_size(value):
+    """A number of bytes, with an optional binary unit: `1048576`, `512K`, `256M`, `2G`."""
+    match = re.match(r'^\s*([0-9]+)\s*([KMG]?)\s*$', value, re.IGNORECASE)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError('expected a size in bytes of at least 1, such as 1048576, 512K, 256M or 2G')
+    return int(match.group(1)) * _BYTE_UNITS[match.group(2).upper()]
+
+
 def flag(value):
     try:
         return FLAG_WORDS[value.strip().lower()]

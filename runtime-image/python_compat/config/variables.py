@@ -24,6 +24,8 @@ IDENTITY_SOURCES = ('none', 'iap', 'proxy', 'dev-login')
 DATASTORE_BACKENDS = ('sqlite', 'cloud-datastore')
 MIN_SECRET_LENGTH = 32
 MEMCACHED_PORT = 11211
+DEFAULT_UPLOAD_MAX_BYTES = '256M'
+DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = '512M'
 
 
 class Variable(object):
@@ -119,6 +121,12 @@ VARIABLES = (
     Variable('MEMCACHE_SERVERS', types.host_port_list(MEMCACHED_PORT), '',
              '`host:port,…` of memcached servers that serve the memcache API (on the API server)',
              default_doc='unset: memcache lives in the API server', read_by=API_SERVER),
+    Variable('UPLOAD_MAX_BYTES', types.byte_size, DEFAULT_UPLOAD_MAX_BYTES,
+             'the largest request body of one blobstore upload (`512K`, `1G`, …), and less when its '
+             '`create_upload_url` sets `max_bytes_total`: 413 beyond, with nothing stored', read_by=API_SERVER),
+    Variable('UPLOADS_IN_FLIGHT_MAX_BYTES', types.byte_size, DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES,
+             'what the bodies of all blobstore uploads being received may hold at once (on disk while they are '
+             'stored): 503 beyond, try again; at least `UPLOAD_MAX_BYTES`', read_by=API_SERVER),
     Variable('API_SERVER_SECRET', types.secret(MIN_SECRET_LENGTH), None,
              '≥ 32 characters shared by the API server and every client: each call is signed with it (HMAC, '
              'never sent itself) and unsigned calls are refused. Required when the API server listens beyond '
@@ -204,6 +212,9 @@ VARIABLES = (
              internal=True, secret=True),
     Variable('PROXY_SECRET_SHA256', types.optional_text, None, 'the sha256 of PROXY_SECRET', internal=True,
              secret=True),
+    Variable('API_UNIX_SOCKET', types.optional_text, None,
+             "the Unix socket of the container's own API server, for framed calls (wire/framed_calls.py)",
+             internal=True),
     Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
              "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
              internal=True),

@@ -1,6 +1,7 @@
 """Every request's way through the runtime: each step in order, here and nowhere else.
 
-1. the request log starts: clock, trace (ServedRequest; logs/trace.py)
+1. the request log starts: clock, trace (ServedRequest; logs/trace.py); a request with bytes no conforming client
+   sends is answered 4xx right away (malformed_requests.py)
 2. the user, from the one configured identity source (identity.py)
 3. the runtime's own requests (warmup, cron, tasks: wire/internal_token.py) run as the platform's
    administrator (users.py); any other request's client address and scheme come from a trusted proxy only,
@@ -24,6 +25,7 @@ import time
 from python_compat.logs import request_log
 from python_compat.logs import trace
 from python_compat.pipeline import blob_serving
+from python_compat.pipeline import malformed_requests
 from python_compat.pipeline import request_environ
 from python_compat.pipeline import users
 from python_compat.wire import blob_upload as blob_upload_wire
@@ -54,6 +56,9 @@ class RequestPipeline(object):
     def __call__(self, environ, start_response):
         request = ServedRequest(self, environ, start_response)
         try:
+            refused = malformed_requests.refuse(environ, request.start_response)
+            if refused is not None:
+                return request.streaming(refused)
             self.user_keys.apply(environ)
             if internal_token.mark_if_internal(environ):
                 # Its X-AppEngine-* headers are the platform's, and it runs as an administrator.

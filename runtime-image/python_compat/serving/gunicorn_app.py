@@ -4,6 +4,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+from python_compat import memory
 from python_compat.serving import graceful_worker
 from python_compat.serving import patches
 
@@ -29,6 +30,10 @@ class PreloadedApplication(BaseApplication):
         at shutdown."""
         if self.install_patches:
             patches.install_all()
+        else:
+            patches.install_fixes()
+        # The app is loaded: what start-up left behind is not copied into every worker.
+        memory.release_startup_garbage()
         # Before the workers are forked: they count into memory shared with this process.
         drained = graceful_worker.GracefulGeventWorker.drain_counter = graceful_worker.DrainCounter()
         try:

@@ -64,6 +64,7 @@ def _connect_app_engine_apis(settings):
     """Routes the app's API calls to API_HOST, or to the API server the supervisor runs, before the app is
     imported."""
     from python_compat import apiclient
-    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret)
+    apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret,
+                      settings.api_unix_socket)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

@@ -21,10 +21,12 @@ CONFIGURATION_ERROR_EXIT_STATUS = 78
 CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
 
 
-def app_environment(environ, settings, token_sha256, status_path):
+def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None):
     """The gunicorn master's environment: `environ` (the settings already removed the secrets and the API
     server's own variables) and the handoff."""
     handed = dict(environ, INTERNAL_TOKEN_SHA256=token_sha256, CONTAINER_STATUS_FILE=status_path)
+    if api_unix_socket:
+        handed['API_UNIX_SOCKET'] = api_unix_socket
     if settings.proxy_secret:
         handed['PROXY_SECRET_SHA256'] = hashlib.sha256(settings.proxy_secret).hexdigest()
     return handed

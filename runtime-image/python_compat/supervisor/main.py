@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 
+from python_compat import memory
 from python_compat.supervisor import children
 from python_compat.supervisor import handoff
 from python_compat.supervisor import process
@@ -180,7 +181,7 @@ def _report_and_exit(error):
     sys.exit(1)
 
 
-def _api_server_child(settings, app_yaml, token):
+def _api_server_child(settings, app_yaml, token, unix_socket):
     from python_compat.config import platform_variables
     from python_compat.errors import StartupError
     if not os.access(settings.api_storage_path, os.W_OK):
@@ -189,7 +190,7 @@ def _api_server_child(settings, app_yaml, token):
     app_id = platform_variables.application_id(settings, app_yaml.get('application'))
     command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id, '--port', str(settings.api_port),
                '--storage-path', settings.api_storage_path, '--app-root', settings.app_root,
-               handoff.SECRETS_ON_STDIN_FLAG]
+               '--unix-socket', unix_socket, handoff.SECRETS_ON_STDIN_FLAG]
     environment = dict(os.environ, **handoff.without_secrets(settings.api_server_environment))
     # Push tasks go to this container's app.
     environment['TASK_TARGET_URL'] = 'http://127.0.0.1:%d' % settings.port
@@ -231,22 +232,27 @@ def serve():
         log_setup.configure(settings.log_format, 'INFO')
         internal_token.use_secret(settings.internal_request_secret)
         app_yaml = appyaml.peek(os.path.join(settings.app_root, 'app.yaml'))
+        # The container's status file and its API server's socket, reachable only by the container's user.
+        runtime_dir = tempfile.mkdtemp(prefix='python-compat-')
+        status_path = os.path.join(runtime_dir, 'status')
+        api_unix_socket = None
         api_server = None
         if settings.api_host is None:
-            api_server = _api_server_child(settings, app_yaml, internal_token.token())
+            api_unix_socket = os.path.join(runtime_dir, 'api.sock')
+            api_server = _api_server_child(settings, app_yaml, internal_token.token(), api_unix_socket)
     except StartupError as error:
         _report_and_exit(error)
-    status_file, status_path = tempfile.mkstemp(prefix='python-compat-status-')
-    os.close(status_file)
     warmup_enabled = 'warmup' in (app_yaml.get('inbound_services') or ())
     status = container_status.StatusFile(
         status_path, api_server=container_status.STARTING if api_server else container_status.EXTERNAL,
         warmup=container_status.WARMUP_PENDING if warmup_enabled else container_status.NO_WARMUP)
     app = children.Child('gunicorn', [sys.executable, '-m', 'python_compat.serving', handoff.SECRETS_ON_STDIN_FLAG],
-                         handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path),
+                         handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path,
+                                                 api_unix_socket),
                          handoff.app_secrets(settings))
     background = [_warmup(settings, status)] if warmup_enabled else []
     if settings.cron_enabled:
         background.append(_cron(settings))
     watch = ApiServerWatch(api_server, settings.api_port, status) if api_server else None
+    memory.release_startup_garbage()
     sys.exit(Supervisor(app, watch, background).run())

@@ -49,7 +49,11 @@ def exception_for_response(response, service, method):
         error = response.application_error()
         return apiproxy_errors.ApplicationError(error.code(), error.detail())
     if response.has_rpc_error():
-        error = response.rpc_error()
-        exception_class = EXCEPTION_FOR_RPC_ERROR.get(error.code(), apiproxy_errors.RPCFailedError)
-        return exception_class('API call %s.%s() failed: %s' % (service, method, error.detail() or 'no detail'))
+        return exception_for_rpc_error(response.rpc_error().code(), response.rpc_error().detail(), service, method)
     return None
+
+
+def exception_for_rpc_error(code, detail, service, method):
+    """The exception an RpcError code stands for, naming the call."""
+    exception_class = EXCEPTION_FOR_RPC_ERROR.get(code, apiproxy_errors.RPCFailedError)
+    return exception_class('API call %s.%s() failed: %s' % (service, method, detail or 'no detail'))

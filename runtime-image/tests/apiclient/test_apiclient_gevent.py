@@ -4,8 +4,6 @@ import subprocess
 import sys
 
 from api_fixtures import APPLICATION_ID, SLOW_RESPONSE_SECONDS, slow_http_server
-
-# Runs in a fresh interpreter, because monkey-patching is for the whole process.
 GEVENT_APP = '''
 from gevent import monkey
 monkey.patch_all()

@@ -9,8 +9,6 @@ from google.appengine.ext import db
 from google.appengine.ext import ndb
 
 from api_fixtures import APPLICATION_ID
-
-
 class Greeting(ndb.Model):
     author = ndb.StringProperty()
     content = ndb.TextProperty()

@@ -17,7 +17,6 @@ from google.appengine.api import taskqueue
 from google.appengine.api import urlfetch
 
 from api_fixtures import SLOW_RESPONSE_SECONDS, slow_http_server
-
 def test_urlfetch_fetches_from_a_server_the_test_started(api):
     with slow_http_server() as url:
         result = urlfetch.fetch(url, deadline=10)

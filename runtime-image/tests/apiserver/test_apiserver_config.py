@@ -89,3 +89,22 @@ def test_smtp_mail_without_a_host_is_a_usage_error(monkeypatch, capsys):
         config.parse_args(['--app-id', 'x'])
 
     assert 'APPENGINE_SMTP_HOST: required with APPENGINE_USE_SMTP_MAIL_SERVICE=true' in capsys.readouterr().err
+
+
+def test_upload_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv('UPLOAD_MAX_BYTES', '10M')
+    monkeypatch.setenv('UPLOADS_IN_FLIGHT_MAX_BYTES', '1G')
+
+    settings = config.parse_args(['--app-id', 'x'])
+
+    assert (settings.upload_max_bytes, settings.uploads_in_flight_max_bytes) == (10 << 20, 1 << 30)
+
+
+def test_in_flight_budget_below_one_uploads_limit_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setenv('UPLOAD_MAX_BYTES', '10M')
+    monkeypatch.setenv('UPLOADS_IN_FLIGHT_MAX_BYTES', '5M')
+
+    with pytest.raises(SystemExit):
+        config.parse_args(['--app-id', 'x'])
+
+    assert 'UPLOADS_IN_FLIGHT_MAX_BYTES' in capsys.readouterr().err

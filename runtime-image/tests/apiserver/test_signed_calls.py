@@ -39,7 +39,7 @@ def client(server, secret, monkeypatch):
     try:
         yield
     finally:
-        stub.pool.close()
+        stub.channel.close()
         apiproxy_stub_map.apiproxy = previous
 
 

@@ -205,14 +205,14 @@ def test_a_nested_env_variable_names_the_variable(app_dir):
 def test_a_url_that_is_not_a_regular_expression_names_the_handler(app_dir):
     path = app_dir.write(MINIMAL.replace('url: /.*', 'url: /(unclosed'))
 
-    assert load_error(path) == ("%s: handlers[0].url: '/(unclosed': not a valid regular expression: unbalanced "
+    assert load_error(path) == ("%s: handlers[0].url: '/(unclosed': not a regular expression: unbalanced "
                                 "parenthesis" % path)
 
 
 def test_an_upload_that_is_not_a_regular_expression_names_the_handler(app_dir):
     path = app_dir.write(MINIMAL.replace('  script: main.app', '  static_files: files/\\1\n  upload: files/[a-'))
 
-    assert load_error(path).startswith("%s: handlers[0].upload: 'files/[a-': not a valid regular expression" % path)
+    assert load_error(path).startswith("%s: handlers[0].upload: 'files/[a-': not a regular expression" % path)
 
 
 def test_an_app_without_handlers_is_refused(app_dir):
@@ -257,3 +257,28 @@ def test_a_flexible_custom_app_is_threadsafe_unless_it_says_otherwise(app_dir):
     config = load_app_yaml(app_dir.write('runtime: custom\nenv: flex\nhandlers:\n- url: /.*\n  script: main.app\n'))
 
     assert config.threadsafe is True
+
+
+def test_handler_without_url_names_the_handler(app_dir):
+    path = app_dir.write(MINIMAL.replace('- url: /.*\n  script', '- script'))
+
+    assert load_error(path) == '%s: handlers[0].url: missing: expected the URL pattern the handler serves' % path
+
+
+def test_unknown_builtin_names_the_key(app_dir):
+    path = app_dir.write(MINIMAL + 'builtins:\n- nosuchbuiltin: on\n')
+
+    assert load_error(path).startswith('%s: builtins: nosuchbuiltin is not the name of a valid builtin' % path)
+
+
+@pytest.mark.parametrize('text', ['', 'just some words\n'], ids=['empty', 'bare-word'])
+def test_file_without_app_yaml_elements_says_what_was_expected(app_dir, text):
+    path = app_dir.write(text)
+
+    assert 'expected the elements of an app.yaml (runtime, handlers, ...)' in load_error(path)
+
+
+def test_health_check_path_must_be_a_path(app_dir):
+    path = app_dir.write(MINIMAL + 'liveness_check:\n  path: 12\n')
+
+    assert load_error(path) == "%s: liveness_check.path: '12': expected a URL path starting with /" % path

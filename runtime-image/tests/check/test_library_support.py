@@ -1,61 +1,59 @@
-"""library_support: how the image serves each app.yaml library, without importing it."""
+"""library_support: the built-in libraries' own report, in check's words."""
 
 import pytest
 
-from python_compat import sdk
-from python_compat.app import libraries
+from python_compat.builtin_libraries.summary import Served
 from python_compat.check import rows
-from python_compat.check.library_support import latest_version, library_support
+from python_compat.check.library_support import library_support, served_libraries
 
 
-@pytest.fixture
-def image(tmpdir, monkeypatch):
-    """An SDK with lib/bundled-1.0 and the runtime's tables reduced to one library of each kind."""
-    tmpdir.join('sdk', 'lib', 'bundled-1.0').ensure(dir=True)
-    monkeypatch.setattr(sdk, 'sdk_root', lambda: str(tmpdir.join('sdk')))
-    monkeypatch.setattr(libraries, 'PINNED', {'pinned': ('pinned_module', '2.0'), 'ssl': ('ssl', None)})
-    monkeypatch.setattr(libraries, 'SDK_BUNDLED', {'sdkonly': 'sdkonly-1.0'})
-    monkeypatch.setattr(libraries, 'APP_INSTALLED_MODULES', {'installed': 'json', 'absent': 'no_such_module_x'})
-    app_root = tmpdir.join('app').ensure(dir=True)
-    return str(app_root)
+def served(source, detail, name='lib', version='1.0'):
+    return Served('libraries[0] (%s)' % name, name, version, source, detail)
 
 
-def test_the_sdks_copy_of_the_version_app_engine_served(image):
-    assert library_support('bundled', '1.0', image) == (
-        rows.AS_ON_APP_ENGINE, "the SDK's bundled bundled 1.0, the copy App Engine served")
+def test_the_sdks_copy_is_the_one_app_engine_served(tmpdir):
+    assert library_support(served('sdk', 'lib-1.0'), str(tmpdir), 'lib_module_not_imported') == (
+        rows.AS_ON_APP_ENGINE, "the SDK's bundled lib-1.0, the copy App Engine served")
 
 
-def test_the_images_pinned_copy_for_latest(image):
-    assert library_support('pinned', 'latest', image) == (rows.AS_ON_APP_ENGINE, "the image's pinned 2.0")
+def test_a_module_the_runtime_imported_first_is_its_own_copy(tmpdir):
+    status, detail = library_support(served('sdk', 'yaml-3.10', 'yaml', '3.10'), str(tmpdir), 'os')
+
+    assert status == rows.WARNING and detail.startswith('the runtime imported os before the app')
 
 
-def test_a_library_of_python_itself(image):
-    assert library_support('ssl', '2.7.11', image) == (rows.AS_ON_APP_ENGINE, "the image's ssl (part of Python)")
+def test_a_wheelhouse_library_is_installed_by_the_apps_image_build(tmpdir):
+    status, detail = library_support(served('wheelhouse', 'lxml==2.3 deb:libxml2', 'lxml', '2.3'), str(tmpdir))
+
+    assert (status, detail) == (rows.AS_ON_APP_ENGINE, "installed from the runtime's offline wheelhouse when the "
+                                                       "app's image is built (lxml==2.3)")
 
 
-def test_another_version_than_the_pinned_one_is_a_warning(image):
-    status, detail = library_support('pinned', '1.5', image)
-
-    assert (status, detail) == (rows.WARNING, 'serves pinned 2.0, not 1.5 (a start-up warning says so; App Engine '
-                                              'served 1.5)')
+@pytest.mark.parametrize('source', ['python', 'runtime'])
+def test_pythons_and_the_runtimes_own_copies(tmpdir, source):
+    assert library_support(served(source, 'the ssl module'), str(tmpdir)) == (rows.AS_ON_APP_ENGINE, 'the ssl module')
 
 
-def test_a_library_installed_in_the_image(image):
-    assert library_support('installed', '1.0', image)[0] == rows.AS_ON_APP_ENGINE
+def test_a_library_python_compat_does_not_provide_stops_the_start_up(tmpdir):
+    status, detail = library_support(served('none', 'no wheel exists'), str(tmpdir), 'no_such_module_x')
+
+    assert (status, detail) == (rows.CANNOT_RUN, 'version 1.0 is not provided by python-compat (no wheel exists) and '
+                                                 'the app does not install it')
 
 
-def test_a_library_the_apps_requirements_install(image, tmpdir):
-    tmpdir.join('app', 'requirements.txt').write('Absent==1.2  # pinned\n')
+def test_unless_the_app_installs_it_itself(tmpdir):
+    tmpdir.join('requirements.txt').write('Lib==1.0  # our own build\n')
 
-    assert library_support('absent', '1.2', image) == (
-        rows.AS_ON_APP_ENGINE, "installed from the app's requirements.txt when its image is built")
-
-
-def test_a_library_nobody_provides_stops_the_start_up(image):
-    assert library_support('absent', '1.2', image) == (
-        rows.CANNOT_RUN, "absent 1.2 is not in this runtime image and not in the app's requirements.txt: start-up "
-                         "stops")
+    assert library_support(served('none', 'no wheel exists'), str(tmpdir), 'no_such_module_x')[0] == (
+        rows.AS_ON_APP_ENGINE)
 
 
-def test_latest_is_what_the_sdks_appinfo_says():
-    assert latest_version('jinja2') == '2.6' and latest_version('no-such-library') is None
+def test_named_and_required_libraries_are_reported_not_the_defaults():
+    class Library(object):
+        def __init__(self, name, version):
+            self.name, self.version = name, version
+
+    keys = [row.key for row in served_libraries([Library('jinja2', '2.6')])]
+
+    assert keys == ['libraries[0] (jinja2)', 'libraries[0] (jinja2 2.6 requires markupsafe)',
+                    'libraries[0] (jinja2 2.6 requires setuptools)']

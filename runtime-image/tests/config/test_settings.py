@@ -44,6 +44,20 @@ def test_bad_port_is_one_line_naming_the_variable(value):
     assert startup_error(PORT=value) == 'environment: PORT: %r: expected a TCP port number 1-65535' % value
 
 
+@pytest.mark.parametrize('value, expected', [('1048576', 1 << 20), ('512K', 512 << 10), ('256m', 256 << 20),
+                                             ('2G', 2 << 30)])
+def test_upload_max_bytes_takes_a_size_with_a_binary_unit(value, expected):
+    assert Settings({'UPLOAD_MAX_BYTES': value}, 'api-server').upload_max_bytes == expected
+
+
+@pytest.mark.parametrize('value', ['0', '1.5G', '10T', 'lots', ''])
+def test_bad_upload_max_bytes_is_one_line_naming_the_variable(value):
+    with pytest.raises(StartupError) as error:
+        Settings({'UPLOAD_MAX_BYTES': value}, 'api-server')
+
+    assert str(error.value).startswith('environment: UPLOAD_MAX_BYTES: %r: expected a size in bytes' % value)
+
+
 def test_web_concurrency():
     assert Settings({'WEB_CONCURRENCY': '4'}).web_concurrency == 4
 

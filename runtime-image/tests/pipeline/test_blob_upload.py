@@ -15,6 +15,8 @@ from google.appengine.ext.webapp import blobstore_handlers
 
 from api_fixtures import free_port
 from conftest import call_wsgi, make_environ, pipeline_for
+from python_compat.apiserver import services
+from python_compat.apiserver.blobstore import upload_limits as api_server_limits
 from python_compat.pipeline import blob_serving
 from python_compat.pipeline import blob_upload
 from python_compat.pipeline.blob_upload import BlobUploads
@@ -151,6 +153,154 @@ def test_upload_without_content_length_is_stored_all_the_same(api, api_server):
     response = call_wsgi(uploads_then(APP, ('127.0.0.1', api_server.port)), environ)
 
     assert json.loads(response.body)['uploads'][0]['size'] == len('chunked body')
+
+
+class ClientBody(object):
+    """A client's request body: `prefix`, then `filler_size` zero bytes, then `suffix`; counts what was read."""
+
+    def __init__(self, prefix='', filler_size=0, suffix=''):
+        self.parts = [prefix, filler_size, suffix]
+        self.size = len(prefix) + filler_size + len(suffix)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        size = self.size - self.bytes_read if size is None or size < 0 else min(size, self.size - self.bytes_read)
+        data = []
+        position, wanted = self.bytes_read, size
+        for part in self.parts:
+            length = part if isinstance(part, int) else len(part)
+            if wanted and position < length:
+                taken = min(wanted, length - position)
+                data.append('\0' * taken if isinstance(part, int) else part[position:position + taken])
+                wanted -= taken
+                position += taken
+            position -= length
+        self.bytes_read += size
+        return ''.join(data)
+
+
+def post_stream(api_server, path, body, content_type='multipart/form-data; boundary=' + BOUNDARY, chunked=False):
+    environ = make_environ(path, 'POST', CONTENT_TYPE=content_type)
+    environ['wsgi.input'] = body
+    if chunked:
+        del environ['CONTENT_LENGTH']
+    else:
+        environ['CONTENT_LENGTH'] = str(body.size)
+    return call_wsgi(uploads_then(APP, ('127.0.0.1', api_server.port)), environ)
+
+
+def one_file_form(filler_size):
+    """(prefix, suffix) of a form whose one file holds `filler_size` bytes between them."""
+    prefix = ('--%s\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+              'Content-Type: application/octet-stream\r\n\r\n' % BOUNDARY)
+    return ClientBody(prefix, filler_size, '\r\n--%s--\r\n' % BOUNDARY)
+
+
+def blob_files(api_server):
+    return sorted(os.path.join(directory, name) for directory, _, names in os.walk(
+        os.path.join(api_server.storage_path, services.BLOBS_DIR)) for name in names)
+
+
+def blob_infos():
+    return blobstore.BlobInfo.all().count()
+
+
+@pytest.mark.parametrize('chunked', [True, False], ids=['chunked', 'sized'])
+def test_unknown_session_is_refused_before_a_byte_of_the_body_is_read(api, api_server, chunked):
+    body = ClientBody(filler_size=50 << 20)
+
+    response = post_stream(api_server, '/_ah/upload/' + blobstore.create_upload_url('/done').rsplit('/', 1)[1] + 'x',
+                           body, chunked=chunked)
+
+    assert (response.code, body.bytes_read) == (404, 0)
+    assert response.header('Connection') == 'close'
+
+
+def test_declared_length_over_the_sessions_limit_is_refused_unread(api, api_server):
+    body = one_file_form(3 << 20)
+
+    response = post_stream(api_server, upload_path(max_bytes_total=1000), body)
+
+    assert (response.code, body.bytes_read) == (413, 0)
+
+
+def test_chunked_body_over_the_sessions_limit_is_refused_once_it_passes_the_limit(api, api_server):
+    files, infos = blob_files(api_server), blob_infos()
+    body = one_file_form(30 << 20)
+    limit = 1000 + api_server_limits.FORM_OVERHEAD_BYTES
+
+    response = post_stream(api_server, upload_path(max_bytes_total=1000), body, chunked=True)
+
+    assert response.code == 413
+    assert body.bytes_read <= limit + blob_upload.CHUNK_BYTES
+    assert (blob_files(api_server), blob_infos()) == (files, infos)
+
+
+def test_file_over_max_bytes_per_blob_is_refused_while_it_is_received(api, api_server):
+    body = one_file_form(30 << 20)
+
+    response = post_stream(api_server, upload_path(max_bytes_per_blob=1000), body)
+
+    assert response.code == 413
+    assert body.bytes_read < 4 << 20
+
+
+@pytest.mark.parametrize('content_type, body', [
+    ('multipart/form-data', '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--x--\r\n'),
+    ('multipart/form-data; boundary=' + BOUNDARY, 'no boundary in here at all'),
+    ('multipart/form-data; boundary=' + BOUNDARY,
+     '--%s\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\ncut off' % BOUNDARY),
+    ('multipart/form-data; boundary="' + 'b' * 300 + '"', '--' + 'b' * 300 + '--\r\n'),
+], ids=['no-boundary-parameter', 'boundary-never-found', 'no-closing-boundary', 'boundary-too-long'])
+def test_malformed_multipart_to_a_valid_session_is_a_bad_request(api, api_server, content_type, body):
+    files, infos = blob_files(api_server), blob_infos()
+
+    response = post_stream(api_server, upload_path(), ClientBody(body), content_type=content_type)
+
+    assert response.code == 400, api_server.log()[-2500:]
+    assert 'Traceback' not in response.body
+    assert (blob_files(api_server), blob_infos()) == (files, infos)
+
+
+@pytest.mark.parametrize('second_file', [
+    ('other', 'two.bin', 'not a content type', 'y' * 2000),
+    ('other', 'tw\xff.bin', 'application/octet-stream', 'y' * 2000),
+], ids=['bad-content-type', 'filename-not-utf8'])
+def test_upload_refused_after_its_first_file_was_stored_leaves_no_blob(api, api_server, second_file):
+    files, infos = blob_files(api_server), blob_infos()
+
+    response = post_upload(api_server, upload_path(), files=[('file', 'one.bin', 'text/plain', 'x' * 2000),
+                                                             second_file], app=None)
+
+    assert response.code == 400
+    assert (blob_files(api_server), blob_infos()) == (files, infos)
+
+
+def test_body_ending_before_its_length_stores_nothing(api, api_server):
+    files, infos = blob_files(api_server), blob_infos()
+    body = one_file_form(100000)
+    environ = make_environ(upload_path(), 'POST', CONTENT_TYPE='multipart/form-data; boundary=' + BOUNDARY)
+    environ['wsgi.input'], environ['CONTENT_LENGTH'] = body, str(body.size + 5000)
+
+    response = call_wsgi(uploads_then(None, ('127.0.0.1', api_server.port)), environ)
+
+    assert response.code == 400
+    assert (blob_files(api_server), blob_infos()) == (files, infos)
+
+
+def test_refused_upload_keeps_its_session_for_another_try(api, api_server):
+    path = upload_path(max_bytes_per_blob=10)
+    post_upload(api_server, path, files=[('file', 'big.bin', 'text/plain', 'x' * 11)], app=None)
+
+    response = post_upload(api_server, path, files=[('file', 'small.bin', 'text/plain', 'x' * 10)])
+
+    assert response.code == 200
+
+
+def test_get_of_an_upload_url_is_not_an_upload(api, api_server):
+    response = call_wsgi(uploads_then(None, ('127.0.0.1', api_server.port)), make_environ(upload_path()))
+
+    assert (response.code, response.header('Allow')) == (405, 'POST')
 
 
 def test_upload_urls_name_the_requests_scheme_and_host(api, api_server, monkeypatch):

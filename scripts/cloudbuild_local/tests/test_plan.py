@@ -100,6 +100,7 @@ def test_step_env_replaces_options_env_of_the_same_name():
 def test_project_cloudbuild_yaml_plans_without_errors():
     plan = plan_from_yaml(read(os.path.join(REPO_ROOT, "cloudbuild.yaml")), source="cloudbuild.yaml")
     starts_at_once = {step.key for step in plan.steps if not step.waits_on}
-    assert starts_at_once == {"rootfs", "wheelhouse-base", "wheelhouse-runtime", "wheelhouse-test"}
+    assert starts_at_once == {"rootfs", "wheelhouse-base", "wheelhouse-runtime", "wheelhouse-test",
+                              "wheelhouse-libraries", "library-rootfs"}
     assert plan.images == ("python-compat/base:latest", "python-compat/runtime:latest")
     assert plan.timeout_seconds == 3600

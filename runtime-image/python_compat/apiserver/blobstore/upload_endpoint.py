@@ -1,13 +1,16 @@
-"""`POST /_ah/upload/<session>` on the API server: stores an upload's files as blobs, where the blobs live.
+"""`/_ah/upload/<session>` on the API server: checks upload sessions and stores uploads, where the blobs live.
 
-The storing is the SDK's own (devappserver2's blob_upload.Application: upload session, limits, BlobInfo
-entities, blob files, the rewritten form). Instead of calling the app, this endpoint answers with the
-rewritten request, which the serving runtime (python_compat.blob_upload) then hands to the app:
+GET answers whether the session takes an upload and how large its body may be (wire/blob_upload.py); the serving
+runtime asks before it reads a byte of the client's body. POST stores the upload: the session is looked up before
+a byte of the body is read, the body is bounded (upload_limits.py), parsed (upload_form.py) and its files stored
+by the SDK (upload_storage.py). The reply is the rewritten request, which the serving runtime
+(pipeline/blob_upload.py) then hands to the app:
 
     200, Content-Type: the rewritten multipart type, SUCCESS_PATH_HEADER: success path and query,
     body: the rewritten form (file parts replaced by `message/external-body; blob-key=...` parts)
 
-An upload the SDK refuses gets the SDK's status (404 unknown session, 413 too large, 400 bad part).
+Refusals leave nothing behind (no blob file, no BlobInfo, no temporary file) and keep the session for another
+try: 404 unknown or used session, 413 too large, 400 malformed form or body, 503 too many uploads in progress.
 """
 
 import logging
@@ -15,14 +18,18 @@ import os
 
 from google.appengine.api import datastore
 from google.appengine.api import datastore_errors
-from google.appengine.tools.devappserver2 import blob_upload
 
 from python_compat import responses
+from python_compat.apiserver.blobstore import upload_form
+from python_compat.apiserver.blobstore import upload_limits
+from python_compat.apiserver.blobstore import upload_storage
 from python_compat.wire import blob_upload as wire
 
 _log = logging.getLogger(__name__)
 # The host the blobstore stub puts in upload URLs; the serving runtime replaces it with its request's host.
 UPLOAD_URL_PLACEHOLDER_HOST = 'localhost'
+# The datastore kind of the blobstore stub's upload sessions.
+SESSION_KIND = '__BlobUploadSession__'
 
 
 def give_upload_urls_a_host():
@@ -31,39 +38,76 @@ def give_upload_urls_a_host():
     os.environ.setdefault('HTTP_HOST', UPLOAD_URL_PLACEHOLDER_HOST)
 
 
-def _reply_with_forwarded_request(environ, start_response):
-    """The SDK's forward_app: answers with the request the SDK would have given the app."""
-    body = environ['wsgi.input'].read()
-    success_path = environ['PATH_INFO']
-    if environ.get('QUERY_STRING'):
-        success_path += '?' + environ['QUERY_STRING']
-    start_response('200 OK', [('Content-Type', environ['CONTENT_TYPE']), ('Content-Length', str(len(body))),
-                              (wire.SUCCESS_PATH_HEADER, success_path)])
-    return [body]
-
-
 class BlobUploadEndpoint(object):
-    """WSGI app for /_ah/upload/ requests; create it after the stubs are registered (it opens their storage)."""
+    """WSGI app for /_ah/upload/ requests; create it after the stubs are registered (it opens their storage).
 
-    def __init__(self):
-        self._uploads = blob_upload.Application(_reply_with_forwarded_request)
+    upload_max_bytes: the largest body of one upload (UPLOAD_MAX_BYTES); in_flight_max_bytes: what the bodies of
+    all uploads being received may hold together (UPLOADS_IN_FLIGHT_MAX_BYTES)."""
+
+    def __init__(self, upload_max_bytes, in_flight_max_bytes):
+        self.upload_max_bytes = upload_max_bytes
+        self.budget = upload_limits.InFlightBudget(in_flight_max_bytes)
 
     def __call__(self, environ, start_response):
-        # The query string belongs to the upload URL, not to the success path the SDK forwards to.
-        environ['QUERY_STRING'] = ''
-        if not _is_session_key(environ['PATH_INFO'][len(wire.PATH_PREFIX):]):
-            # The SDK only expects sessions it made; anything else in the URL is as unknown as a used session.
-            return responses.plain(start_response, 404, 'no such upload session\n')
         try:
-            return self._uploads(environ, start_response)
+            return self._serve(environ, start_response)
+        except upload_limits.Refused as refused:
+            return responses.plain(start_response, refused.status, refused.text)
         except Exception:  # pylint: disable=broad-except
             _log.exception('blobstore upload to %s failed', environ.get('PATH_INFO'))
             return responses.plain(start_response, 500, 'blobstore upload failed\n')
 
+    def _serve(self, environ, start_response):
+        method = environ['REQUEST_METHOD']
+        if method not in ('GET', 'POST'):
+            return responses.plain(start_response, 405, 'use POST\n', [('Allow', 'POST')])
+        session = _session(environ['PATH_INFO'][len(wire.PATH_PREFIX):])
+        limit = upload_limits.body_limit(session.get('max_bytes_total'), self.upload_max_bytes)
+        if method == 'GET':
+            start_response('200 OK', [(wire.MAX_BYTES_HEADER, str(limit)), ('Content-Length', '0')])
+            return []
+        content_type, form_body = self._store(environ, session, limit)
+        datastore.Delete(session)
+        success_path = session['success_path'].encode('ascii')
+        start_response('200 OK', [('Content-Type', content_type), ('Content-Length', str(len(form_body))),
+                                  (wire.SUCCESS_PATH_HEADER, success_path)])
+        return [form_body]
 
-def _is_session_key(text):
+    def _store(self, environ, session, limit):
+        """(content type, body) of the form the app receives; Refused with nothing kept when it cannot be."""
+        length = _content_length(environ)
+        if length is not None and length > limit:
+            raise upload_limits.TooLarge('upload too large: more than %d bytes\n' % limit)
+        if length is not None and not self.budget.can_hold(length):
+            raise upload_limits.Busy('too many uploads in progress; try again shortly\n')
+        body = upload_limits.BoundedBody(environ['wsgi.input'], limit, self.budget)
+        form = None
+        try:
+            form = upload_form.UploadForm(body, environ, session.get('max_bytes_per_blob'))
+            return upload_storage.store(form.fields, session)
+        finally:
+            if form is not None:
+                form.close()
+            body.close()
+
+
+def _session(key):
+    """The upload session entity named by the URL; Refused 404 unless it is one the blobstore stub made."""
     try:
-        datastore.Key(text)
-    except (datastore_errors.BadKeyError, datastore_errors.BadArgumentError):
-        return False
-    return True
+        datastore_key = datastore.Key(key)
+        if datastore_key.kind() == SESSION_KIND:
+            return datastore.Get(datastore_key)
+    except datastore_errors.Error:
+        pass  # not a key, not this app's, or no such entity: all as unknown as a used session
+    raise upload_limits.Refused('no such upload session (unknown, expired or already used)\n', 404)
+
+
+def _content_length(environ):
+    """The body's declared length, None when it is chunked."""
+    text = environ.get('CONTENT_LENGTH')
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise upload_limits.Refused('bad Content-Length %r\n' % text)

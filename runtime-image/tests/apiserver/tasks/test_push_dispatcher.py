@@ -435,6 +435,8 @@ def test_deleted_pull_task_is_gone(clock, stub):
 # Persistence
 
 def test_tasks_counts_and_used_names_survive_a_restart(tmpdir, stub, dispatcher, sender, clock):
+    store = task_store.TaskStore(str(tmpdir))
+    store.track(task_store.group_of(stub))
     add(name='ran')
     dispatcher.dispatch_due(clock.now)
     sender.answer(200)
@@ -442,14 +444,13 @@ def test_tasks_counts_and_used_names_survive_a_restart(tmpdir, stub, dispatcher,
     dispatcher.dispatch_due(clock.now)
     sender.answer(500)
     add(name='waiting', countdown=300, payload='x')
-    store = task_store.TaskStore(str(tmpdir))
-    store.save(task_store.group_of(stub))
+    store.write_changes()
 
     restarted = taskqueue_stub.TaskQueueServiceStub(root_path=str(tmpdir), gettime=clock)
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap()
     apiproxy_stub_map.apiproxy.RegisterStub('taskqueue', restarted)
 
-    assert store.load_into(task_store.group_of(restarted)) == 2
+    assert task_store.TaskStore(str(tmpdir)).load_into(task_store.group_of(restarted)) == 2
     assert queued_names(restarted) == ['waiting']
     [retried] = task_store.group_of(restarted).GetQueue('limited').Lookup(1, name='')
     assert retried.retry_count() == 1
@@ -457,8 +458,8 @@ def test_tasks_counts_and_used_names_survive_a_restart(tmpdir, stub, dispatcher,
         add(name='ran')
 
 
-def test_missing_snapshot_restores_nothing(tmpdir, stub):
-    assert task_store.TaskStore(str(tmpdir.join('empty'))).load_into(task_store.group_of(stub)) == 0
+def test_new_storage_restores_nothing(tmpdir, stub):
+    assert task_store.TaskStore(str(tmpdir.mkdir('new'))).load_into(task_store.group_of(stub)) == 0
 
 
 # Sending over HTTP

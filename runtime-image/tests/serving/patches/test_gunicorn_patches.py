@@ -3,7 +3,9 @@
 import mock
 import pytest
 from gunicorn.config import Config
+from gunicorn.http import message
 from gunicorn.http import wsgi
+from gunicorn.workers import base
 
 from python_compat.serving import patches
 from python_compat.serving.patches import gunicorn_base_environ
@@ -38,6 +40,14 @@ class Request(object):
         return False
 
 
+def keep_gunicorns_own(monkeypatch):
+    """Restores, after the test, everything install_all() replaces."""
+    monkeypatch.setattr(wsgi, 'Response', wsgi.Response)
+    monkeypatch.setattr(wsgi, 'base_environ', wsgi.base_environ)
+    monkeypatch.setattr(message.Request, 'parse_request_line', message.Request.__dict__['parse_request_line'])
+    monkeypatch.setattr(base.Worker, 'handle_error', base.Worker.__dict__['handle_error'])
+
+
 def respond(response_class, headers, chunks, method='GET'):
     sock = RecordingSocket()
     response = response_class(Request(method), sock, Config())
@@ -70,8 +80,7 @@ def test_head_and_first_chunk_of_a_sized_response_go_in_one_send():
 
 
 def test_once_installed_gunicorn_builds_patched_responses_that_still_stream_chunked_bodies(monkeypatch):
-    monkeypatch.setattr(wsgi, 'Response', wsgi.Response)  # restored after the test
-    monkeypatch.setattr(wsgi, 'base_environ', wsgi.base_environ)
+    keep_gunicorns_own(monkeypatch)
     patches.install_all()
 
     sends = respond(wsgi.Response, [], ['streamed ', 'in chunks'])

@@ -1,0 +1,159 @@
+"""Framed calls to the embedded API server over its Unix socket (wire/framed_calls.py): a pool of connections,
+and calls whose send and receive are separate, like transport.py's over HTTP.
+
+Plain sockets, so gevent's monkey-patching makes every wait cooperative. While the socket is missing or refuses
+connections (the API server is starting next to the app, or being restarted), connecting is tried again until
+the call's deadline.
+"""
+
+import collections
+import errno
+import os
+import socket
+import time
+
+from google.appengine.runtime import apiproxy_errors
+
+from python_compat.wire import framed_calls
+
+MAX_IDLE_CONNECTIONS = 64
+CONNECT_RETRY_SECONDS = 0.05
+# Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
+DEADLINE_GRACE_SECONDS = 1.0
+_NOT_LISTENING_ERRNOS = (errno.ENOENT, errno.ECONNREFUSED)
+# Failures of a reused connection that mean the server closed it while it sat idle, before our call.
+_STALE_CONNECTION_ERRNOS = (errno.ECONNRESET, errno.EPIPE)
+
+
+class _Connection(object):
+    def __init__(self, path, timeout):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.connect(path)
+        except socket.error:
+            self.sock.close()
+            raise
+        self.reader = framed_calls.FrameReader(self.sock)
+
+    def close(self):
+        self.sock.close()
+
+
+class FramedChannel(object):
+    """Framed calls to the API server listening on the Unix socket at `path`, for every thread and greenlet of a
+    process. A connection belongs to one call from send to answer, then returns to the pool; after a fork (gunicorn
+    workers) the parent's connections are dropped, never shared."""
+
+    def __init__(self, path, max_idle=MAX_IDLE_CONNECTIONS):
+        self.path = path
+        self.description = 'API server at %s' % path
+        self._max_idle = max_idle
+        self._idle = collections.deque()
+        self._pid = os.getpid()
+
+    def start(self, service, method, request_bytes, ticket, deadline_seconds):
+        """Sends a call; returns it pending, its answer read by outcome()."""
+        return PendingFramedCall(self, framed_calls.call_frame(service, method, ticket, request_bytes,
+                                                               float(deadline_seconds)), deadline_seconds)
+
+    def acquire(self, timeout):
+        """(connection, reused)."""
+        if self._pid != os.getpid():
+            self._idle = collections.deque()
+            self._pid = os.getpid()
+        try:
+            connection = self._idle.pop()
+        except IndexError:
+            return self.connect(timeout), False
+        connection.sock.settimeout(timeout)
+        return connection, True
+
+    def connect(self, timeout):
+        give_up = time.time() + timeout
+        while True:
+            try:
+                return _Connection(self.path, timeout)
+            except socket.error as error:
+                if error.errno not in _NOT_LISTENING_ERRNOS or time.time() + CONNECT_RETRY_SECONDS >= give_up:
+                    raise
+            time.sleep(CONNECT_RETRY_SECONDS)
+
+    def release(self, connection):
+        if len(self._idle) < self._max_idle and self._pid == os.getpid():
+            self._idle.append(connection)
+        else:
+            connection.close()
+
+    def close(self):
+        while self._idle:
+            self._idle.pop().close()
+
+
+class PendingFramedCall(object):
+    """One call on its way: sent by the constructor, its answer read by outcome()."""
+
+    def __init__(self, channel, frame, deadline_seconds):
+        self._channel = channel
+        self._frame = frame
+        self._timeout = deadline_seconds + DEADLINE_GRACE_SECONDS
+        self._connection = None
+        self._reused = False
+        self._send_error = None
+        try:
+            self._send()
+        except socket.error as error:
+            # Reported by outcome(), where the caller of an asynchronous call expects its errors.
+            self._send_error = error
+
+    def _send(self):
+        self._connection, self._reused = self._channel.acquire(self._timeout)
+        try:
+            self._connection.sock.sendall(self._frame)
+        except socket.error:
+            if not self._reused:
+                self._abandon()
+                raise
+            self._resend_on_new_connection()
+
+    def _resend_on_new_connection(self):
+        self._abandon()
+        self._connection = self._channel.connect(self._timeout)
+        self._reused = False
+        self._connection.sock.sendall(self._frame)
+
+    def outcome(self):
+        """(kind, code, payload) of the answer (wire/framed_calls.py); apiproxy_errors for transport failures."""
+        try:
+            if self._send_error is not None:
+                raise self._send_error
+            try:
+                return self._read_answer()
+            except (EOFError, socket.error) as error:
+                stale = isinstance(error, EOFError) or getattr(error, 'errno', None) in _STALE_CONNECTION_ERRNOS
+                if not (self._reused and stale and not self._connection.reader.buffer):
+                    raise
+                # The server closed this idle connection (it restarted): a new one gets the call.
+                self._resend_on_new_connection()
+                return self._read_answer()
+        except socket.timeout:
+            self._abandon()
+            raise apiproxy_errors.DeadlineExceededError(
+                '%s did not answer within %.1f s' % (self._channel.description, self._timeout))
+        except (socket.error, EOFError, framed_calls.FrameError) as error:
+            self._abandon()
+            raise apiproxy_errors.RPCFailedError('%s unreachable: %s' % (self._channel.description, error))
+
+    def _read_answer(self):
+        body = self._connection.reader.next_frame()
+        if body is None:
+            raise EOFError('connection closed before the answer')
+        answer = framed_calls.parse_answer(body)
+        self._channel.release(self._connection)
+        self._connection = None
+        return answer
+
+    def _abandon(self):
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
