@@ -61,7 +61,7 @@ def load_app_yaml(path):
     try:
         with open(path) as app_yaml:
             text = app_yaml.read()
-        deploy_checks.check_raw_app_yaml(path, _raw_yaml(text))
+        deploy_checks.check_raw_app_yaml(path, plain_yaml(text))
         with open(path) as app_yaml:
             info = appinfo_includes.Parse(app_yaml, open_fn=open)
     except IOError as error:
@@ -80,11 +80,17 @@ def load_app_yaml(path):
     return AppConfig(path, info)
 
 
-def _raw_yaml(text):
-    """app.yaml as plain YAML, or None when it does not parse (the SDK's parser then says why)."""
-    import yaml
+def plain_yaml(text):
+    """`text` as plain YAML, read as the SDK's parser reads app.yaml (YAML 1.1: `yes`/`no` are booleans), or None
+    when it does not parse (the SDK's parser then says why). With the SDK's own YAML library, already loaded: the
+    app's process must not import PyYAML before the app names its `yaml` library."""
+    import warnings
+    from google.appengine._internal.ruamel import yaml
     try:
-        return yaml.safe_load(text)
+        with warnings.catch_warnings():
+            # A duplicate key, say: the SDK's parser reports it as one line.
+            warnings.simplefilter('ignore')
+            return yaml.safe_load(text, version=(1, 1))
     except yaml.YAMLError:
         return None
 

@@ -47,9 +47,8 @@ def load(app_root):
 
 
 def _written_elements(path):
-    import yaml
     with open(path) as app_yaml:
-        raw = yaml.safe_load(app_yaml)
+        raw = appyaml.plain_yaml(app_yaml.read())
     return set(raw) if isinstance(raw, dict) else set()
 
 

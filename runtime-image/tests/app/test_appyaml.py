@@ -1,6 +1,7 @@
 """appyaml: app.yaml parsed by the SDK (includes and builtins expanded); every mistake is one line naming it."""
 
 import os
+import sys
 import textwrap
 
 import pytest
@@ -192,8 +193,29 @@ def test_threadsafe_must_be_a_yaml_boolean(app_dir, value):
     assert load_error(path).endswith(': expected true or false')
 
 
-def test_threadsafe_yes_is_a_yaml_boolean(app_dir):
-    assert load_app_yaml(app_dir.write(MINIMAL.replace('threadsafe: true', 'threadsafe: yes'))).threadsafe is True
+@pytest.mark.parametrize('value, threadsafe', [('yes', True), ('no', False), ('on', True), ('off', False)])
+def test_yaml_11_words_are_booleans_as_the_sdks_parser_reads_them(app_dir, value, threadsafe):
+    config = load_app_yaml(app_dir.write(MINIMAL.replace('threadsafe: true', 'threadsafe: %s' % value)))
+
+    assert config.threadsafe is threadsafe
+
+
+def test_an_element_given_twice_is_the_sdks_one_line_without_a_warning(app_dir, recwarn):
+    path = app_dir.write(MINIMAL + 'runtime: python27\n')
+
+    assert 'runtime' in load_error(path)
+    assert not [warning for warning in recwarn if 'uplicate' in str(warning.message)]
+
+
+def test_loading_app_yaml_does_not_import_pyyaml(app_dir):
+    # The app's `libraries: - name: yaml` must still choose which PyYAML it gets (app/libraries.py).
+    already = sys.modules.pop('yaml', None)
+    try:
+        load_app_yaml(app_dir.write(MINIMAL))
+        assert 'yaml' not in sys.modules
+    finally:
+        if already is not None:
+            sys.modules['yaml'] = already
 
 
 def test_a_nested_env_variable_names_the_variable(app_dir):
