@@ -52,6 +52,35 @@ def test_an_app_yaml_that_start_up_refuses_is_one_cannot_run_row(docker_client, 
     assert ('cannot run: /app/app.yaml: env_variables.DATABASE: expected a string, got a mapping' in stdout)
 
 
+# Stops a real start-up where it applies `libraries:` and prints which library modules it has imported by then.
+IMPORTED_AT_LIBRARIES = """
+import sys
+from python_compat.app import libraries
+from python_compat.builtin_libraries import catalog
+from python_compat.check import library_support
+
+def report(*args, **kwargs):
+    modules = set(entry.module for entry in catalog.load().entries if entry.source in ('sdk', 'wheelhouse'))
+    print(sorted(modules & set(sys.modules)))
+    print(sorted(library_support.RUNTIME_IMPORTS_FIRST))
+    raise SystemExit(0)
+
+libraries.apply_libraries = report
+from python_compat.serving.serve import serve
+serve()
+"""
+
+
+def test_check_knows_which_library_modules_the_runtime_imports_before_the_app(docker_client, runtime_image):
+    output = docker_client.containers.run(
+        runtime_image, ['python', '-c', IMPORTED_AT_LIBRARIES], network_mode='none', remove=True,
+        environment={'API_HOST': '127.0.0.1', 'API_PORT': '9'},
+        volumes={str(GUESTBOOK): {'bind': '/app', 'mode': 'ro'}}).decode()
+    imported, expected = output.strip().splitlines()[-2:]
+
+    assert imported == expected
+
+
 def test_docs_show_the_report_on_the_example_app():
     docs = (REPO_ROOT / 'docs' / 'check.md').read_text()
 

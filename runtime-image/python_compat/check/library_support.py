@@ -7,13 +7,16 @@ names and the ones they require) turned into check's words, without importing or
 import os
 import pkgutil
 import re
-import sys
 
 from python_compat.builtin_libraries import summary
 from python_compat.check import rows
 
 # Libraries App Engine enabled without app.yaml naming them: served behind the image's own copies, no row.
 DEFAULT_KEY_PREFIX = 'default library'
+# Modules of built-in libraries that the serving process has imported before it applies `libraries:`, so the app
+# gets the runtime's copy (app/libraries.py warns). integration-tests/test_check.py compares this with a real
+# start-up; `check` itself imports too little to see it in sys.modules.
+RUNTIME_IMPORTS_FIRST = frozenset(['pkg_resources', 'pytz', 'webob'])
 
 
 def served_libraries(libraries):
@@ -24,11 +27,14 @@ def served_libraries(libraries):
 def library_support(served, app_root, module=None):
     """(status, detail) of one summary.Served row for the app in `app_root`: rows.AS_ON_APP_ENGINE, rows.WARNING
     (another copy serves it) or rows.CANNOT_RUN (start-up stops); `module` is what the app imports, to see
-    whether the runtime imported it first (yaml) or the app installs it itself."""
+    whether the runtime imported it first or the app installs it itself."""
+    if served.source in ('sdk', 'wheelhouse') and module in RUNTIME_IMPORTS_FIRST:
+        # As app/libraries.py logs it: a warning for a library app.yaml names, a detail for one it requires.
+        named = ' requires ' not in served.key
+        return (rows.WARNING if named else rows.AS_ON_APP_ENGINE,
+                'the runtime imported %s before the app: its own copy serves, not %s %s'
+                % (module, served.name, served.version))
     if served.source == 'sdk':
-        if module in sys.modules:
-            return rows.WARNING, ('the runtime imported %s before the app: its own copy serves, not %s %s'
-                                  % (module, served.name, served.version))
         return rows.AS_ON_APP_ENGINE, "the SDK's bundled %s, the copy App Engine served" % served.detail
     if served.source == 'wheelhouse':
         return rows.AS_ON_APP_ENGINE, ("installed from the runtime's offline wheelhouse when the app's image is built "

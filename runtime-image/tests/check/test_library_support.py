@@ -16,10 +16,19 @@ def test_the_sdks_copy_is_the_one_app_engine_served(tmpdir):
         rows.AS_ON_APP_ENGINE, "the SDK's bundled lib-1.0, the copy App Engine served")
 
 
-def test_a_module_the_runtime_imported_first_is_its_own_copy(tmpdir):
-    status, detail = library_support(served('sdk', 'yaml-3.10', 'yaml', '3.10'), str(tmpdir), 'os')
+@pytest.mark.parametrize('source', ['sdk', 'wheelhouse'])
+def test_a_module_the_runtime_imported_first_is_its_own_copy(tmpdir, source):
+    status, detail = library_support(served(source, 'webob-1.2.3', 'webob', '1.2.3'), str(tmpdir), 'webob')
 
-    assert status == rows.WARNING and detail.startswith('the runtime imported os before the app')
+    assert (status, detail) == (rows.WARNING, 'the runtime imported webob before the app: its own copy serves, not '
+                                              'webob 1.2.3')
+
+
+def test_a_required_library_the_runtime_imported_first_is_a_detail(tmpdir):
+    required = Served('libraries[0] (jinja2 2.6 requires setuptools)', 'setuptools', '0.6c11', 'sdk',
+                      'setuptools-0.6c11')
+
+    assert library_support(required, str(tmpdir), 'pkg_resources')[0] == rows.AS_ON_APP_ENGINE
 
 
 def test_a_wheelhouse_library_is_installed_by_the_apps_image_build(tmpdir):
