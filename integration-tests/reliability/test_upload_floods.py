@@ -14,11 +14,24 @@ from reliability import raw_http
 
 UPLOAD_MAX_BYTES = 4 << 20
 IN_FLIGHT_MAX_BYTES = 8 << 20
-FLOOD_BYTES = 32 << 20
 CONCURRENT = 6
-# What a client can push into loopback socket buffers before the server reads a byte (its send buffer is kept
-# small, the server's receive buffer grows to a few MB).
-UNREAD_SLACK_BYTES = 8 << 20
+
+
+def _autotuned_maximum(sysctl):
+    """The largest buffer Linux's autotuning gives a socket in the host's namespace (the sysctl's third field)."""
+    with open('/proc/sys/net/ipv4/' + sysctl) as values:
+        return int(values.read().split()[2])
+
+
+# Linux's default tcp_rmem maximum, which a container's own network namespace starts with.
+CONTAINER_RECEIVE_BUFFER_MAX = 6 << 20
+# What a client can push into socket buffers before the server reads another byte: its own send buffer (kept
+# small), docker-proxy's receive and send buffers on the host, and the container socket's receive buffer, each
+# autotuned up to its maximum (the host's may be far larger than the default: 32 MB on the project's machine).
+UNREAD_SLACK_BYTES = (raw_http.SEND_BUFFER_BYTES + _autotuned_maximum('tcp_rmem') + _autotuned_maximum('tcp_wmem')
+                      + CONTAINER_RECEIVE_BUFFER_MAX)
+# More than any refusal can leave in buffers: a runtime that read whole bodies would be seen to.
+FLOOD_BYTES = UPLOAD_MAX_BYTES + UNREAD_SLACK_BYTES + (16 << 20)
 STORAGE = '/var/lib/python-compat/api'
 FILE_PART = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n'
              b'Content-Type: application/octet-stream\r\n\r\n')

@@ -55,6 +55,9 @@ def parse_call(body):
 
 def answer_frame(kind, payload, code=0):
     """The frame of an answer: OK with the response bytes, or an error kind with its code and detail."""
+    if isinstance(payload, unicode):
+        # Stubs give some details in unicode (Cloud Datastore's index suggestions); the frame carries UTF-8.
+        payload = payload.encode('utf-8')
     if kind == OK:
         body = chr(OK) + payload
     else:

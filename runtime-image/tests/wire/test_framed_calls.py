@@ -44,6 +44,15 @@ def test_an_answer_frame_carries_its_kind_code_and_payload(kind, code, payload):
     assert framed_calls.parse_answer(body) == (kind, code, payload)
 
 
+def test_a_unicode_detail_travels_as_utf8_whatever_the_frame_length():
+    # A length byte over 0x7f once made joining the length with a unicode detail fail to decode.
+    detail = u'no matching index found; recommended index: kind Gr\xfc\xdfe ' + u'x' * 200
+
+    body, = frames_of(framed_calls.answer_frame(framed_calls.APPLICATION_ERROR, detail, 4))
+
+    assert framed_calls.parse_answer(body) == (framed_calls.APPLICATION_ERROR, 4, detail.encode('utf-8'))
+
+
 def test_frames_are_read_whole_one_after_another_from_any_pieces():
     frames = ''.join(framed_calls.call_frame('s', 'm%d' % n, '', 'x' * n, 1.0) for n in range(50))
 
