@@ -126,10 +126,10 @@ example: runtime ## Build the bundled example app (examples/guestbook/) FROM the
 	@scripts/if-changed.sh $(STAMPS)/example --image $(EXAMPLE_IMAGE) $(STAMPS)/runtime examples/guestbook -- \
 	  $(DOCKER_BUILD) --tag $(EXAMPLE_IMAGE) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE) examples/guestbook
 
-run: example ## Build what is needed, then serve the example app on 127.0.0.1:$(RUN_PORT) (Ctrl-C stops it)
+run: example ## Build what is needed, then serve the example app on 127.0.0.1:$(RUN_PORT) in the development mode (Ctrl-C stops it)
 	@echo "serving the example app on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)"
 	@docker run --rm --name python-compat-example -p 127.0.0.1:$(RUN_PORT):8080 \
-	  -e IDENTITY_SOURCE=dev-login -e LOG_FORMAT=text \
+	  -e DEVELOPMENT_MODE=true -e LOG_FORMAT=text \
 	  -v python-compat-example-data:/var/lib/python-compat/api $(EXAMPLE_IMAGE)
 
 push: build ## Push both images to $(DOCKER_NAMESPACE) with $(TAG) and print their digests

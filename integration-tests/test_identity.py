@@ -250,7 +250,7 @@ def test_proxy_user_headers_without_the_shared_secret_are_ignored(secret_proxy_a
 
 @pytest.fixture(scope='module')
 def dev_login_app(image, start_app):
-    with start_app(image, environment={'IDENTITY_SOURCE': 'dev-login'}) as running:
+    with start_app(image, environment={'DEVELOPMENT_MODE': 'true'}) as running:
         yield running
 
 
@@ -310,6 +310,18 @@ def test_bad_identity_source_is_one_start_up_line(docker_client, image):
         container.remove(force=True)
 
     assert len(lines) == 1 and 'IDENTITY_SOURCE' in lines[0] and 'dev-login' in lines[0]
+
+
+def test_the_development_sign_in_page_outside_the_development_mode_is_one_start_up_line(docker_client, image):
+    container = docker_client.containers.run(image, detach=True, network_mode='none',
+                                             environment={'IDENTITY_SOURCE': 'dev-login'})
+    try:
+        assert container.wait(timeout=60)['StatusCode'] != 0
+        lines = container.logs(stdout=False, stderr=True).decode().strip().splitlines()
+    finally:
+        container.remove(force=True)
+
+    assert len(lines) == 1 and 'IDENTITY_SOURCE: dev-login' in lines[0] and 'DEVELOPMENT_MODE=true' in lines[0]
 
 
 # The runtime's own requests

@@ -27,12 +27,24 @@ def test_local_defaults_of_the_python27_keys(app):
                  'APPENGINE_RUNTIME', 'HTTPS', 'AUTH_DOMAIN', 'INSTANCE_ID', 'DEFAULT_VERSION_HOSTNAME')
     assert values['APPLICATION_ID'].startswith('dev~')
     assert values['CURRENT_MODULE_ID'] == 'default'
-    assert values['SERVER_SOFTWARE'].startswith('Development/')
+    assert values['SERVER_SOFTWARE'] == 'Google App Engine/1.9.88'
     assert values['APPENGINE_RUNTIME'] == 'python27'
     assert values['HTTPS'] == 'off'
     assert values['AUTH_DOMAIN'] == 'gmail.com'
     assert values['INSTANCE_ID']
     assert values['CURRENT_VERSION_ID'].count('.') == 1
+
+
+def test_the_apps_wsgi_environ_says_production_too(app):
+    # webapp2's self.request.environ, which the deferred builtin reads; python27 built it from os.environ.
+    assert app.get('/wsgi-env?keys=SERVER_SOFTWARE').json() == {'SERVER_SOFTWARE': 'Google App Engine/1.9.88'}
+
+
+def test_the_development_mode_says_development_to_the_app(app_image, start_app):
+    with start_app(app_image('behaviours'), environment={'DEVELOPMENT_MODE': 'true'}) as development:
+        values = env(development, 'SERVER_SOFTWARE')
+        wsgi_values = development.get('/wsgi-env?keys=SERVER_SOFTWARE').json()
+    assert values == wsgi_values == {'SERVER_SOFTWARE': 'Development/1.9.88 python-compat'}
 
 
 def test_request_keys_come_from_the_request(app):

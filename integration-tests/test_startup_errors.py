@@ -1,4 +1,5 @@
-"""A container never serves half an app: every start-up error is one clear line and a non-zero exit."""
+"""Start-up errors: what App Engine's deploy refused stops the container with one clear line and a non-zero exit;
+what it only found on a request does so too with STRICT_STARTUP=true, and otherwise serves (test_loading_rules.py)."""
 
 import pytest
 
@@ -20,13 +21,17 @@ def start_and_fail(docker_client, image, **run_kwargs):
 @pytest.mark.parametrize('app_dir, expected', [
     ('bad-yaml', ['/app/bad-yaml/app.yaml', 'line 3']),
     ('unknown-element', ['/app/unknown-element/app.yaml', "Unexpected attribute 'not_an_element'"]),
-    ('missing-module', ['/app/missing-module/app.yaml: handlers[0].script', "no module named 'nowhere'"]),
-    ('bad-error-page', ['/app/bad-error-page/app.yaml: error_handlers[0].file', 'missing.html']),
     ('cgi-threadsafe', ['/app/cgi-threadsafe/app.yaml', 'threadsafe cannot be enabled with CGI handler']),
     ('bad-library', ['/app/bad-library/app.yaml: libraries[0] (numpy)', 'not installed in this image']),
     ('does-not-exist', ['/app/does-not-exist/app.yaml', 'no app.yaml found']),
+    ('bad-url-regex', ["/app/bad-url-regex/app.yaml: handlers[1].url: '/(unclosed': not a regular expression"]),
+    ('nested-env', ['/app/nested-env/app.yaml: env_variables.DATABASE: expected a string, got a mapping']),
+    ('old-runtime', ["/app/old-runtime/app.yaml: runtime: 'python': expected python27"]),
+    ('threadsafe-maybe', ["/app/threadsafe-maybe/app.yaml: threadsafe: 'maybe': expected true or false"]),
+    ('no-handlers', ['/app/no-handlers/app.yaml: handlers: none given']),
 ])
-def test_configuration_error_is_one_line_naming_file_and_key(docker_client, errors_image, app_dir, expected):
+def test_what_app_engines_deploy_refused_is_one_line_naming_file_and_key(docker_client, errors_image, app_dir,
+                                                                          expected):
     status, stderr = start_and_fail(docker_client, errors_image, environment={'APP_ROOT': '/app/' + app_dir})
     assert status != 0
     lines = stderr.strip().splitlines()
@@ -35,8 +40,34 @@ def test_configuration_error_is_one_line_naming_file_and_key(docker_client, erro
         assert fragment in lines[0]
 
 
-def test_exception_while_importing_the_app_prints_the_line_then_the_apps_traceback(docker_client, errors_image):
-    status, stderr = start_and_fail(docker_client, errors_image, environment={'APP_ROOT': '/app/import-raises'})
+@pytest.mark.parametrize('app_dir, expected', [
+    ('missing-module', ['/app/missing-module/app.yaml: handlers[0].script', "no module named 'nowhere'"]),
+    ('bad-error-page', ['/app/bad-error-page/app.yaml: error_handlers[0].file', 'missing.html']),
+])
+def test_strict_startup_stops_at_what_app_engine_found_on_a_request(docker_client, errors_image, app_dir, expected):
+    status, stderr = start_and_fail(docker_client, errors_image,
+                                    environment={'APP_ROOT': '/app/' + app_dir, 'STRICT_STARTUP': 'true'})
+    assert status != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    for fragment in expected:
+        assert fragment in lines[0]
+
+
+def test_without_strict_startup_a_missing_script_module_serves_500(errors_image, start_app):
+    with start_app(errors_image, environment={'APP_ROOT': '/app/missing-module'}) as running:
+        assert running.get('/anything').status_code == 500
+
+
+def test_without_strict_startup_a_missing_cgi_script_answers_404_and_the_rest_serves(errors_image, start_app):
+    with start_app(errors_image, environment={'APP_ROOT': '/app/missing-cgi'}) as running:
+        assert (running.get('/gone').status_code, running.get('/other').text) == (404, 'still serving')
+
+
+def test_exception_while_importing_the_app_in_strict_mode_prints_the_line_then_the_apps_traceback(
+        docker_client, errors_image):
+    status, stderr = start_and_fail(docker_client, errors_image,
+                                    environment={'APP_ROOT': '/app/import-raises', 'STRICT_STARTUP': 'true'})
     assert status != 0
     first, rest = stderr.strip().split('\n', 1)
     assert 'handlers[0].script' in first and 'ValueError: the app cannot start' in first

@@ -1,5 +1,7 @@
 """Malformed app.yaml: start-up refuses every broken app.yaml with one line on stderr naming the file (and the key
-when there is one) and a non-zero exit, before serving anything, and never hangs or prints a traceback."""
+when there is one) and a non-zero exit, before serving anything, and never hangs or prints a traceback. What App
+Engine only found when a request arrived (REQUEST_TIME_CASES) stops start-up like this with STRICT_STARTUP=true;
+without it the app serves with a warning (test_loading_rules.py)."""
 
 import pytest
 
@@ -43,13 +45,16 @@ CASES = {
     'alias bomb': BASE + HANDLERS + 'env_variables:\n  a: &a ["x","x","x","x","x","x","x","x","x"]\n' + BOMB,
     'app.yaml is a directory': None,
 }
+REQUEST_TIME_CASES = ('script module missing', 'script attribute missing', 'error page missing')
 MAIN_PY = 'def app(environ, start_response):\n    start_response("200 OK", [])\n    return ["ok"]\n'
 CASE_SECONDS = 30
 # Runs each case's start-up in one container: an API server elsewhere (nothing answers there), so no case waits
 # for an embedded one.
 RUN_CASES = '''
 for case in /cases/*; do
-  stderr=$(APP_ROOT="$case" API_HOST=127.0.0.1 API_PORT=9 timeout -s KILL %d python-compat serve 2>&1 >/dev/null)
+  strict=false; [ -f "$case/strict" ] && strict=true
+  stderr=$(APP_ROOT="$case" API_HOST=127.0.0.1 API_PORT=9 STRICT_STARTUP=$strict \
+           timeout -s KILL %d python-compat serve 2>&1 >/dev/null)
   printf '=== %%s %%s\\n%%s\\n' "$(basename "$case")" "$?" "$stderr"
 done
 ''' % CASE_SECONDS
@@ -65,6 +70,8 @@ def cases_dir(tmp_path_factory):
         case.mkdir()
         case.chmod(0o755)
         (case / 'main.py').write_text(MAIN_PY)
+        if name in REQUEST_TIME_CASES:
+            (case / 'strict').write_text('')
         if CASES[name] is None:
             (case / 'app.yaml').mkdir()
         else:

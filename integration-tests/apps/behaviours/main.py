@@ -21,6 +21,8 @@ def app(environ, start_response):
     if path == '/env':
         keys = query.get('keys', '').split(',')
         return respond(start_response, dict((key, os.environ.get(key)) for key in keys))
+    if path == '/wsgi-env':
+        return respond(start_response, dict((key, environ.get(key)) for key in query.get('keys', '').split(',')))
     if path == '/isolation':
         os.environ['PER_REQUEST_VALUE'] = query['value']
         time.sleep(float(query.get('sleep', '0.5')))

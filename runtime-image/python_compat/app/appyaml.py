@@ -1,8 +1,8 @@
 """Loads and validates an app's app.yaml with the SDK's own parser (`includes:` and `builtins:` expanded)."""
 
 import os
-import re
 
+from python_compat.app import deploy_checks
 from python_compat.errors import StartupError
 
 DEFAULT_LIVENESS_PATH = '/liveness_check'
@@ -16,7 +16,7 @@ class AppConfig(object):
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
         self.info = info
-        self.runtime = info.runtime
+        self.runtime = info.GetEffectiveRuntime()
         self.threadsafe = info.threadsafe is not False
         self.handlers = list(info.handlers or [])
         self.env_variables = dict(info.env_variables or {})
@@ -60,6 +60,9 @@ def load_app_yaml(path):
         raise StartupError(path, None, 'no app.yaml found (set APP_ROOT to the directory that holds it)')
     try:
         with open(path) as app_yaml:
+            text = app_yaml.read()
+        deploy_checks.check_raw_app_yaml(path, plain_yaml(text))
+        with open(path) as app_yaml:
             info = appinfo_includes.Parse(app_yaml, open_fn=open)
     except IOError as error:
         raise StartupError(path, None, 'cannot read: %s' % error.strerror)
@@ -73,24 +76,23 @@ def load_app_yaml(path):
     if not info.runtime:
         # A document that is not a mapping (a bare word, say) parses as an app.yaml with nothing in it.
         raise StartupError(path, 'runtime', 'missing: expected the elements of an app.yaml (runtime, handlers, ...)')
-    if info.threadsafe not in (None, True, False):
-        raise StartupError(path, 'threadsafe', '%r: expected true or false' % info.threadsafe)
-    for index, handler in enumerate(info.handlers or []):
-        if handler.GetHandlerType() not in ('script', 'static_files', 'static_dir'):
-            raise StartupError(path, 'handlers[%d]' % index,
-                               '%s handlers are not supported by this runtime' % handler.GetHandlerType())
-        _check_url(path, index, handler.url)
+    deploy_checks.check_app_yaml(path, info)
     return AppConfig(path, info)
 
 
-def _check_url(path, index, url):
-    """A handler's `url` must be there and be a regular expression (the SDK checks only its first characters)."""
-    if not url:
-        raise StartupError(path, 'handlers[%d].url' % index, 'missing: expected the URL pattern the handler serves')
+def plain_yaml(text):
+    """`text` as plain YAML, read as the SDK's parser reads app.yaml (YAML 1.1: `yes`/`no` are booleans), or None
+    when it does not parse (the SDK's parser then says why). With the SDK's own YAML library, already loaded: the
+    app's process must not import PyYAML before the app names its `yaml` library."""
+    import warnings
+    from google.appengine._internal.ruamel import yaml
     try:
-        re.compile('^(?:%s)$' % url)
-    except re.error as error:
-        raise StartupError(path, 'handlers[%d].url' % index, '%r: not a regular expression: %s' % (url, error))
+        with warnings.catch_warnings():
+            # A duplicate key, say: the SDK's parser reports it as one line.
+            warnings.simplefilter('ignore')
+            return yaml.safe_load(text, version=(1, 1))
+    except yaml.YAMLError:
+        return None
 
 
 def peek(path):

@@ -5,7 +5,39 @@ import os
 import sys
 
 from python_compat import responses
-from python_compat.errors import StartupError
+from python_compat import sdk
+
+# How app.yaml names a file of the SDK (the `$PYTHON_LIB/google/appengine/...` scripts of old app.yamls).
+PYTHON_LIB_PREFIX = '$PYTHON_LIB/'
+
+
+def is_cgi_script(script):
+    """True for a CGI script: the python27 runtime ran `script:` as CGI when it ends in .py or has a '/'."""
+    return script.endswith('.py') or '/' in script
+
+
+def cgi_script_path(app_root, script):
+    """The file a CGI `script:` runs, as the python27 runtime found it: relative to the app root, or to the SDK
+    for `$PYTHON_LIB/...`; a directory means its __init__.py."""
+    if script.startswith(PYTHON_LIB_PREFIX):
+        path = os.path.join(sdk.sdk_root(), script[len(PYTHON_LIB_PREFIX):])
+    else:
+        path = os.path.join(app_root, script)
+    if path.endswith(os.sep) or os.path.isdir(path):
+        path = os.path.join(path, '__init__.py')
+    return path
+
+
+def cgi_script_problem(path):
+    """Why the CGI script at `path` cannot run (missing, a syntax error), or None."""
+    if not os.path.isfile(path):
+        return 'file not found'
+    try:
+        with open(path) as script:
+            compile(script.read(), path, 'exec')
+    except SyntaxError as error:
+        return 'line %s: %s' % (error.lineno, error.msg)
+    return None
 
 
 class CgiScript(object):
@@ -14,15 +46,8 @@ class CgiScript(object):
     main() is run once and only main() is called on later requests. Needs `threadsafe: false` (stdout is
     process-wide), which the runtime enforces by serializing these calls."""
 
-    def __init__(self, path, source, key):
+    def __init__(self, path):
         self.path = path
-        if not os.path.isfile(path):
-            raise StartupError(source, key, '%r: CGI script file not found' % os.path.basename(path))
-        try:
-            with open(path) as script:
-                compile(script.read(), path, 'exec')
-        except SyntaxError as error:
-            raise StartupError(source, key, '%r: line %s: %s' % (os.path.basename(path), error.lineno, error.msg))
         self.cached_main = None
 
     def __call__(self, environ, start_response):

@@ -42,9 +42,10 @@ def platform_variables(settings, app_config):
                                     or ('%s.appspot.com' % bare_app_id(app_id) if settings.on_google_host
                                         else 'localhost:%d' % settings.port),
         # Apps branch on the prefix: "Google App Engine/" means production, "Development/" a local server.
+        # Production wherever the runtime serves, unless the operator chose the development mode.
         'SERVER_SOFTWARE': settings.server_software
-                           or ('Google App Engine/%s' % SDK_VERSION if settings.on_google_host
-                               else 'Development/%s python-compat' % SDK_VERSION),
+                           or ('Development/%s python-compat' % SDK_VERSION if settings.development_mode
+                               else 'Google App Engine/%s' % SDK_VERSION),
         'GOOGLE_CLOUD_PROJECT': settings.project or bare_app_id(app_id),
     }
     variables.update((str(key), str(value)) for key, value in app_config.env_variables.items())

@@ -56,6 +56,7 @@ class Settings(object):
             if variable.removed:
                 environ.pop(variable.name, None)
         if process == variables.APP:
+            _apply_development_mode(self, environ)
             _check_identity_source(self)
             _check_datastore_backend(api_server_values)
             self.instance = self.gae_instance or socket.gethostname()
@@ -97,6 +98,17 @@ def _shown(value):
     if isinstance(value, (list, tuple, frozenset, set)):
         return ','.join(sorted(str(getattr(item, 'text', item)) for item in value)) or '(none)'
     return '(unset)' if value is None else str(value)
+
+
+def _apply_development_mode(settings, environ):
+    """The development sign-in page belongs to DEVELOPMENT_MODE: its default identity source there, refused
+    anywhere else (anyone could sign in as an administrator)."""
+    if settings.development_mode and 'IDENTITY_SOURCE' not in environ:
+        settings.identity_source = 'dev-login'
+        settings.sources['IDENTITY_SOURCE'] = 'default of DEVELOPMENT_MODE'
+    if settings.identity_source == 'dev-login' and not settings.development_mode:
+        raise StartupError('environment', 'IDENTITY_SOURCE', 'dev-login: the development sign-in page lets anyone '
+                           'sign in as anyone; it needs DEVELOPMENT_MODE=true (never in production)')
 
 
 def _check_identity_source(settings):

@@ -75,6 +75,10 @@ VARIABLES = (
              'comma-separated IPs/CIDRs whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed',
              default_doc='none'),
     Variable('HEALTH_CHECK_PATH', types.url_path, '/_ah/health', 'the legacy health-check path'),
+    Variable('STRICT_STARTUP', types.flag, 'false',
+             '`true` stops the container at start-up on what App Engine only found when a request arrived (a '
+             'script that cannot be imported, a missing `error_handlers` file or `static_dir`) instead of a '
+             'warning: for app owners\' CI'),
     Variable('NDB_DEBUG', types.flag, '0',
              "`1` turns ndb's debugging aids back on: every future records the stack that created it (a tenth of "
              "a small ndb request's CPU). Its argument checks stay on either way"),
@@ -82,8 +86,13 @@ VARIABLES = (
     Variable('APPLICATION_ID', types.optional_text, None,
              'full `partition~appid`; set it when several containers must share data',
              default_doc='from the platform'),
-    Variable('SERVER_SOFTWARE', types.optional_text, None, 'what apps branch on',
-             default_doc='`Google App Engine/1.9.88` on Google hosts, else `Development/1.9.88 python-compat`'),
+    Variable('DEVELOPMENT_MODE', types.flag, 'false',
+             '`true` serves as dev_appserver did, for local runs (`make run` sets it): `SERVER_SOFTWARE` says '
+             '`Development/…`, so apps turn on their debug behaviour, and the development sign-in page '
+             '(`IDENTITY_SOURCE=dev-login`) is the default identity source and allowed at all. Never in production'),
+    Variable('SERVER_SOFTWARE', types.optional_text, None,
+             'what apps branch on: `Google App Engine/` means production, `Development/` a local server',
+             default_doc='`Google App Engine/1.9.88`; `Development/1.9.88 python-compat` with `DEVELOPMENT_MODE`'),
     Variable('AUTH_DOMAIN', types.text, 'gmail.com', 'python27 request variable `AUTH_DOMAIN`'),
     Variable('DATACENTER', types.text, 'container', 'python27 request variable `DATACENTER`'),
     Variable('DEFAULT_VERSION_HOSTNAME', types.optional_text, None,
@@ -169,7 +178,8 @@ VARIABLES = (
     Variable('IDENTITY_SOURCE', types.choice(*IDENTITY_SOURCES), 'none',
              'where signed-in users come from: `none`, `iap` (a verified IAP JWT), `proxy` (user headers from a '
              'trusted proxy), `dev-login` (a development sign-in page at `/_ah/login`; anyone can sign in as '
-             'anyone — never in production)'),
+             'anyone, so only with `DEVELOPMENT_MODE=true`)',
+             default_doc='`none`; `dev-login` with `DEVELOPMENT_MODE`'),
     Variable('IAP_AUDIENCE', types.optional_text, None,
              'the `aud` your IAP JWTs carry, e.g. `/projects/NUMBER/apps/PROJECT_ID`',
              default_doc='— (required with `iap`)'),

@@ -1,9 +1,9 @@
 """`os.environ` per request, isolated between concurrent greenlets and threads.
 
 python27 apps read request data from `os.environ` (USER_EMAIL, REQUEST_LOG_ID, HTTP_HOST ...). With many
-requests in one process at once, a plain dict would leak one request's values into another, so `os.environ`
-becomes a mapping whose contents belong to the current greenlet (or thread) while a request runs, and to the
-process otherwise.
+requests in one process at once, a plain dict would leak one request's values into another, so the
+`os.environ` object itself becomes a mapping whose contents belong to the current greenlet (or thread) while a
+request runs, and to the process otherwise: modules that captured it early see the request's values too.
 """
 
 import binascii
@@ -59,22 +59,32 @@ class _Request(object):
         return merged
 
 
-class RequestLocalEnviron(collections.MutableMapping):
-    """Reads and writes the current request's environment when one is active, the process's otherwise.
+class RequestLocalEnviron(os._Environ):
+    """os.environ itself, made per request: reads and writes go to the current request's environment when one
+    is active, to the process's otherwise.
+
+    install() does not replace os.environ with a new object: it changes the class of the object os.environ has
+    always been, so every module that kept a reference to it before the runtime started (cgi.FieldStorage's
+    default `environ=os.environ`, bound when gunicorn imported cgi) reads the request's values too. On python27
+    the runtime replaced os.environ before any module looked at it, which had the same effect. A classic class,
+    because os._Environ is one and a classic instance can only take another classic class.
 
     A request's environment is layers over the process environment, not a copy of it: building a dict of
     ~50 entries on every request costs more than the rest of this layer. The request variables are filtered
     when read, not when the request starts, for the same reason. Writes and deletions during a request stay
-    with the request, so they never reach the process or another request.
+    with the request, so they never reach the process or another request. The process environment is
+    os._Environ's own `data` dict, written through os._Environ (so putenv still reaches child processes).
     """
 
-    def __init__(self, process_environ):
-        self.process_environ = process_environ
+    def __init__(self, process_values):
+        """A request-local environ over the dict `process_values` (install() converts os.environ instead)."""
+        os._Environ.__init__(self, process_values)
+        self._make_request_local()
+
+    def _make_request_local(self):
         # Applied to every request on top of the process environment, because servers rewrite some of them
         # after start-up (gunicorn's arbiter sets SERVER_SOFTWARE to its own name). Set once at start-up.
         self.platform_variables = {}
-        # Reads go to os._Environ's dict itself: its UserDict methods are Python code on every lookup.
-        self._process_values = getattr(process_environ, 'data', process_environ)
         self._local = _local_class()
 
     def begin_request(self, values):
@@ -86,9 +96,15 @@ class RequestLocalEnviron(collections.MutableMapping):
 
     def begin_wsgi_request(self, wsgi_environ):
         """Starts the request `wsgi_environ` describes, with a fresh REQUEST_LOG_ID (also put in the WSGI
-        environ, for the request log). Its os.environ lasts until end_request, so also while its body streams."""
+        environ, for the request log) and the platform's SERVER_SOFTWARE in the WSGI environ too. Its os.environ
+        lasts until end_request, so also while its body streams."""
         values = request_values(wsgi_environ)
         wsgi_environ[LOG_ID_KEY] = values['REQUEST_LOG_ID']
+        # python27 built the app's WSGI environ from the request's environment: its SERVER_SOFTWARE is the
+        # platform's (apps and the deferred builtin read it there), not the HTTP server's.
+        software = self.platform_variables.get('SERVER_SOFTWARE')
+        if software is not None:
+            wsgi_environ['SERVER_SOFTWARE'] = software
         self.begin_request(values)
 
     def end_request(self):
@@ -103,14 +119,14 @@ class RequestLocalEnviron(collections.MutableMapping):
     def __setitem__(self, key, value):
         request = getattr(self._local, 'request', None)
         if request is None:
-            self.process_environ[key] = value
+            os._Environ.__setitem__(self, key, value)
         else:
             request.writes[key] = value
 
     def __delitem__(self, key):
         request = getattr(self._local, 'request', None)
         if request is None:
-            del self.process_environ[key]
+            os._Environ.__delitem__(self, key)
             return
         if key not in self:
             raise KeyError(key)
@@ -139,12 +155,64 @@ class RequestLocalEnviron(collections.MutableMapping):
                 return default
             if value is not _MISSING:
                 return value
-        return self._process_values.get(key, default)
+        return self.data.get(key, default)
 
     def copy(self):
-        merged = dict(self.process_environ)
+        merged = dict(self.data)
         request = getattr(self._local, 'request', None)
         return merged if request is None else request.merged_into(merged)
+
+    # The rest of the dict API, each on the current environment (os._Environ's versions read `data` directly).
+
+    def pop(self, key, *default):
+        if key in self:
+            value = self[key]
+            del self[key]
+            return value
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+    def popitem(self):
+        for key in self:
+            return key, self.pop(key)
+        raise KeyError('popitem(): os.environ is empty')
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self):
+        for key in self.keys():
+            del self[key]
+
+    def keys(self):
+        return self.copy().keys()
+
+    def values(self):
+        return self.copy().values()
+
+    def items(self):
+        return self.copy().items()
+
+    def iterkeys(self):
+        return iter(self.keys())
+
+    def itervalues(self):
+        return iter(self.values())
+
+    def iteritems(self):
+        return iter(self.items())
+
+    def viewkeys(self):
+        return collections.KeysView(self)
+
+    def viewvalues(self):
+        return collections.ValuesView(self)
+
+    def viewitems(self):
+        return collections.ItemsView(self)
 
     def __iter__(self):
         return iter(self.copy())
@@ -152,18 +220,31 @@ class RequestLocalEnviron(collections.MutableMapping):
     def __len__(self):
         return len(self.copy())
 
+    def __cmp__(self, other):
+        return cmp(self.copy(), other.copy() if isinstance(other, RequestLocalEnviron) else other)
+
     def __repr__(self):
-        return 'RequestLocalEnviron(%r)' % (self.copy(),)
+        return repr(self.copy())
+
+
+# python27's os.environ was a MutableMapping (request_environment.RequestLocalEnviron); apps may check.
+collections.MutableMapping.register(RequestLocalEnviron)
 
 
 def install():
-    """Replaces os.environ and os.getenv with a RequestLocalEnviron and its get; returns it. Idempotent."""
-    if not isinstance(os.environ, RequestLocalEnviron):
-        os.environ = RequestLocalEnviron(os.environ)
-        # os.getenv(key, default=None) is os.environ.get(key, default) with one Python call more; ndb calls it
-        # on every API call.
-        os.getenv = os.environ.get
-    return os.environ
+    """Makes os.environ (the object itself, see RequestLocalEnviron) per request and points os.getenv at its
+    get; returns it. Idempotent."""
+    environ = os.environ
+    if not isinstance(environ, RequestLocalEnviron):
+        if not isinstance(environ, os._Environ):
+            raise TypeError('os.environ is a %s, not os._Environ: something replaced it before the runtime '
+                            'started' % type(environ).__name__)
+        environ.__class__ = RequestLocalEnviron
+        environ._make_request_local()  # pylint: disable=protected-access
+    # os.getenv(key, default=None) is os.environ.get(key, default) with one Python call more; ndb calls it
+    # on every API call.
+    os.getenv = environ.get
+    return environ
 
 
 class _RequestLogIds(object):

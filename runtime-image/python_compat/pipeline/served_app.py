@@ -28,13 +28,13 @@ def build_served_app(settings, config):
     """Loads the app described by `config` inside its request pipeline; raises StartupError on any user error."""
     environ = request_environ.install()
     variables = platform_variables.platform_variables(settings, config)
-    environ.process_environ.update(variables)
+    environ.update(variables)  # no request is active: the process environment
     environ.platform_variables = variables
 
     login_cookie = devlogin.LoginCookie() if settings.identity_source == 'dev-login' else None
     # Before the app is imported: a bad identity setting must stop the container with one line.
     identity_source = identity.identity_source(settings, login_cookie)
-    router = loader.AppLoader(config).load()
+    router = loader.AppLoader(config, settings.strict_startup).load()
     readiness = health.Readiness(container_status.ContainerStatus(settings.container_status_file))
     readiness.app_loaded = True
 

@@ -1,6 +1,7 @@
 """appyaml: app.yaml parsed by the SDK (includes and builtins expanded); every mistake is one line naming it."""
 
 import os
+import sys
 import textwrap
 
 import pytest
@@ -182,10 +183,102 @@ def test_missing_include_names_the_file(app_dir):
     assert 'missing.yaml' in load_error(path)
 
 
-def test_handler_url_that_is_not_a_regular_expression_names_the_handler(app_dir):
+# What App Engine's deploy refused beyond the SDK's parser (deploy_checks.py)
+
+@pytest.mark.parametrize('value', ['maybe', "'no'", '"true"', '1'])
+def test_threadsafe_must_be_a_yaml_boolean(app_dir, value):
+    path = app_dir.write(MINIMAL.replace('threadsafe: true', 'threadsafe: %s' % value))
+
+    assert load_error(path).startswith('%s: threadsafe: ' % path)
+    assert load_error(path).endswith(': expected true or false')
+
+
+@pytest.mark.parametrize('value, threadsafe', [('yes', True), ('no', False), ('on', True), ('off', False)])
+def test_yaml_11_words_are_booleans_as_the_sdks_parser_reads_them(app_dir, value, threadsafe):
+    config = load_app_yaml(app_dir.write(MINIMAL.replace('threadsafe: true', 'threadsafe: %s' % value)))
+
+    assert config.threadsafe is threadsafe
+
+
+def test_an_element_given_twice_is_the_sdks_one_line_without_a_warning(app_dir, recwarn):
+    path = app_dir.write(MINIMAL + 'runtime: python27\n')
+
+    assert 'runtime' in load_error(path)
+    assert not [warning for warning in recwarn if 'uplicate' in str(warning.message)]
+
+
+def test_loading_app_yaml_does_not_import_pyyaml(app_dir):
+    # The app's `libraries: - name: yaml` must still choose which PyYAML it gets (app/libraries.py).
+    already = sys.modules.pop('yaml', None)
+    try:
+        load_app_yaml(app_dir.write(MINIMAL))
+        assert 'yaml' not in sys.modules
+    finally:
+        if already is not None:
+            sys.modules['yaml'] = already
+
+
+def test_a_nested_env_variable_names_the_variable(app_dir):
+    path = app_dir.write(MINIMAL + 'env_variables:\n  PLAIN: ok\n  NESTED:\n    inner: 1\n')
+
+    assert load_error(path) == '%s: env_variables.NESTED: expected a string, got a mapping' % path
+
+
+def test_a_url_that_is_not_a_regular_expression_names_the_handler(app_dir):
     path = app_dir.write(MINIMAL.replace('url: /.*', 'url: /(unclosed'))
 
-    assert load_error(path).startswith("%s: handlers[0].url: '/(unclosed': not a regular expression" % path)
+    assert load_error(path) == ("%s: handlers[0].url: '/(unclosed': not a regular expression: unbalanced "
+                                "parenthesis" % path)
+
+
+def test_an_upload_that_is_not_a_regular_expression_names_the_handler(app_dir):
+    path = app_dir.write(MINIMAL.replace('  script: main.app', '  static_files: files/\\1\n  upload: files/[a-'))
+
+    assert load_error(path).startswith("%s: handlers[0].upload: 'files/[a-': not a regular expression" % path)
+
+
+def test_an_app_without_handlers_is_refused(app_dir):
+    path = app_dir.write('runtime: python27\napi_version: 1\nthreadsafe: true\n')
+
+    assert load_error(path) == ('%s: handlers: none given: expected at least one (App Engine refused such an '
+                                'app.yaml)' % path)
+
+
+@pytest.mark.parametrize('runtime', ['python', 'go', 'python37'])
+def test_a_runtime_other_than_python27_is_refused(app_dir, runtime):
+    path = app_dir.write(MINIMAL.replace('runtime: python27', 'runtime: %s' % runtime))
+
+    assert load_error(path) == ("%s: runtime: %r: expected python27 (or custom / python-compat with env: flex)"
+                                % (path, runtime))
+
+
+@pytest.mark.parametrize('lines', ['runtime: custom\nenv: flex', 'runtime: python-compat\nenv: flex',
+                                   'runtime: python-compat\nvm: true', 'runtime: custom\nenv: flexible',
+                                   'runtime: python27\nvm: true\nthreadsafe: false'])
+def test_flexible_deployments_of_this_image_are_accepted(app_dir, lines):
+    config = load_app_yaml(app_dir.write(lines + '\nhandlers:\n- url: /.*\n  script: main.app\n'))
+
+    assert config.runtime in ('custom', 'python-compat', 'python27')
+
+
+def test_custom_without_flexible_is_refused(app_dir):
+    path = app_dir.write('runtime: custom\nhandlers:\n- url: /.*\n  script: main.app\n')
+
+    assert load_error(path) == "%s: runtime: 'custom': only with env: flex (or vm: true), as on App Engine Flexible" % (
+        path)
+
+
+def test_python27_on_flexible_is_refused(app_dir):
+    path = app_dir.write(MINIMAL + 'env: flex\n')
+
+    assert load_error(path).startswith("%s: runtime: 'python27' with env: flex: App Engine Flexible took runtime "
+                                       "custom or python-compat" % path)
+
+
+def test_a_flexible_custom_app_is_threadsafe_unless_it_says_otherwise(app_dir):
+    config = load_app_yaml(app_dir.write('runtime: custom\nenv: flex\nhandlers:\n- url: /.*\n  script: main.app\n'))
+
+    assert config.threadsafe is True
 
 
 def test_handler_without_url_names_the_handler(app_dir):

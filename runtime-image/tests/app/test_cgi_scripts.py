@@ -1,13 +1,13 @@
 """CGI script handlers (`script: file.py`)."""
 
+import os
 import sys
 import textwrap
 
 import pytest
 
 from conftest import call_wsgi, make_environ
-from python_compat.errors import StartupError
-from python_compat.app.cgi_scripts import CgiScript, cgi_response
+from python_compat.app.cgi_scripts import CgiScript, cgi_response, cgi_script_path, cgi_script_problem, is_cgi_script
 
 
 def parse(output):
@@ -90,7 +90,7 @@ def test_cgi_script_runs_as_main_with_the_request_on_stdin(script_file, monkeypa
         print '%s %s %s' % (__name__, sys.stdin.read(), os.environ['CGI_TEST_VALUE']),
     ''')
 
-    script = CgiScript(path, 'app.yaml', 'handlers[0].script')
+    script = CgiScript(path)
 
     response = call_wsgi(script, make_environ(method='POST', body='posted'))
 
@@ -105,7 +105,7 @@ def test_cgi_script_restores_stdin_and_stdout(script_file):
         raise SystemExit(0)
     ''')
 
-    call_wsgi(CgiScript(path, 'app.yaml', 'handlers[0].script'), make_environ())
+    call_wsgi(CgiScript(path), make_environ())
 
     assert (sys.stdin, sys.stdout) == (stdin, stdout)
 
@@ -118,7 +118,7 @@ def test_cgi_script_calling_sys_exit_still_responds(script_file):
         sys.exit(3)
     ''')
 
-    assert call_wsgi(CgiScript(path, 'app.yaml', 'handlers[0].script'), make_environ()).status == '201 Created'
+    assert call_wsgi(CgiScript(path), make_environ()).status == '201 Created'
 
 
 def test_cgi_script_without_main_runs_in_full_every_request(script_file, tmpdir):
@@ -127,7 +127,7 @@ def test_cgi_script_without_main_runs_in_full_every_request(script_file, tmpdir)
         print 'Content-Type: text/plain'
         print
     ''')
-    script = CgiScript(path, 'app.yaml', 'handlers[0].script')
+    script = CgiScript(path)
 
     call_wsgi(script, make_environ())
     call_wsgi(script, make_environ())
@@ -147,7 +147,7 @@ def test_cgi_script_with_main_runs_its_top_level_once(script_file, tmpdir):
         if __name__ == '__main__':
             main()
     ''')
-    script = CgiScript(path, 'app.yaml', 'handlers[0].script')
+    script = CgiScript(path)
 
     bodies = [call_wsgi(script, make_environ()).body for _ in range(3)]
 
@@ -169,27 +169,41 @@ def test_cached_main_still_sees_the_scripts_globals(script_file):
         if __name__ == '__main__':
             main()
     ''')
-    script = CgiScript(path, 'app.yaml', 'handlers[0].script')
+    script = CgiScript(path)
 
     bodies = [call_wsgi(script, make_environ()).body for _ in range(2)]
 
     assert bodies == ['1', '2']
 
 
-def test_missing_cgi_script_is_a_startup_error(tmpdir):
-    with pytest.raises(StartupError) as error:
-        CgiScript(str(tmpdir.join('gone.py')), 'app.yaml', 'handlers[0].script')
-
-    assert str(error.value) == "app.yaml: handlers[0].script: 'gone.py': CGI script file not found"
+def test_a_missing_cgi_script_is_its_problem(tmpdir):
+    assert cgi_script_problem(str(tmpdir.join('gone.py'))) == 'file not found'
 
 
-def test_cgi_script_with_a_syntax_error_is_a_one_line_startup_error(script_file):
-    path = script_file('print "ok"\nif True print 1\n')
-
-    with pytest.raises(StartupError) as error:
-        CgiScript(path, 'app.yaml', 'handlers[0].script')
-
-    assert str(error.value) == "app.yaml: handlers[0].script: 'handler.py': line 2: invalid syntax"
+def test_a_cgi_script_with_a_syntax_error_is_its_problem(script_file):
+    assert cgi_script_problem(script_file('print "ok"\nif True print 1\n')) == 'line 2: invalid syntax'
 
 
-# import_wsgi_app
+def test_a_good_cgi_script_has_no_problem(script_file):
+    assert cgi_script_problem(script_file('print "Status: 200"\n')) is None
+
+
+@pytest.mark.parametrize('script, cgi', [('main.py', True), ('handlers/main', True), ('handlers/main.py', True),
+                                         ('main.app', False), ('run.application.app', False)])
+def test_a_script_is_cgi_when_it_ends_in_py_or_names_a_path(script, cgi):
+    assert is_cgi_script(script) is cgi
+
+
+def test_cgi_script_path_is_under_the_app_root_and_a_directory_means_its_init(tmpdir):
+    tmpdir.join('pkg', '__init__.py').write('', ensure=True)
+    root = str(tmpdir)
+
+    assert cgi_script_path(root, 'handlers/main.py') == str(tmpdir.join('handlers', 'main.py'))
+    assert cgi_script_path(root, 'pkg') == str(tmpdir.join('pkg', '__init__.py'))
+    assert cgi_script_path(root, 'pkg/') == str(tmpdir.join('pkg', '__init__.py'))
+
+
+def test_python_lib_scripts_are_files_of_the_sdk():
+    path = cgi_script_path('/app', '$PYTHON_LIB/google/appengine/api/lib_config.py')
+
+    assert path.endswith('/google_appengine/google/appengine/api/lib_config.py') and os.path.isfile(path)

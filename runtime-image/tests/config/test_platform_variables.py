@@ -105,12 +105,13 @@ def test_default_version_hostname_from_the_environment():
     assert local({'DEFAULT_VERSION_HOSTNAME': 'app.example.com'})['DEFAULT_VERSION_HOSTNAME'] == 'app.example.com'
 
 
-def test_server_software_on_a_google_host_says_production():
+def test_server_software_says_production_on_a_google_host_and_everywhere_else():
     assert local({'GAE_SERVICE': 'default'})['SERVER_SOFTWARE'] == 'Google App Engine/1.9.88'
+    assert local()['SERVER_SOFTWARE'] == 'Google App Engine/1.9.88'
 
 
-def test_server_software_elsewhere_says_development():
-    assert local()['SERVER_SOFTWARE'].startswith('Development/')
+def test_server_software_in_the_development_mode_says_development():
+    assert local({'DEVELOPMENT_MODE': 'true'})['SERVER_SOFTWARE'] == 'Development/1.9.88 python-compat'
 
 
 def test_server_software_from_the_environment():

@@ -224,6 +224,31 @@ def test_the_api_servers_variables_are_kept_for_it_and_hidden_from_the_app():
     assert environ == {'PORT': '8080'}
 
 
+# The development mode and the development sign-in page
+
+def test_production_mode_by_default():
+    configured = Settings({})
+
+    assert (configured.development_mode, configured.identity_source) == (False, 'none')
+
+
+def test_the_development_mode_signs_in_through_the_development_page_by_default():
+    configured = Settings({'DEVELOPMENT_MODE': 'true'})
+
+    assert configured.identity_source == 'dev-login'
+    assert ('IDENTITY_SOURCE', 'dev-login', 'default of DEVELOPMENT_MODE') in configured.described()
+
+
+def test_the_development_mode_keeps_an_identity_source_chosen_explicitly():
+    assert Settings({'DEVELOPMENT_MODE': 'true', 'IDENTITY_SOURCE': 'none'}).identity_source == 'none'
+
+
+def test_the_development_sign_in_page_needs_the_development_mode():
+    assert startup_error(IDENTITY_SOURCE='dev-login') == (
+        'environment: IDENTITY_SOURCE: dev-login: the development sign-in page lets anyone sign in as anyone; it '
+        'needs DEVELOPMENT_MODE=true (never in production)')
+
+
 def test_smtp_settings_are_the_api_servers_and_never_reach_the_app():
     environ = {'APPENGINE_USE_SMTP_MAIL_SERVICE': 'true', 'APPENGINE_SMTP_HOST': 'smtp.example.com',
                'APPENGINE_SMTP_PASSWORD': 'pw', 'PORT': '8080'}

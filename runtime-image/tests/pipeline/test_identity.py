@@ -388,7 +388,7 @@ def test_proxy_source_uses_trusted_proxies_and_secret():
 
 
 def test_dev_login_source():
-    assert isinstance(identity.identity_source(Settings({'IDENTITY_SOURCE': 'Dev-Login'})),
+    assert isinstance(identity.identity_source(Settings({'IDENTITY_SOURCE': 'Dev-Login', 'DEVELOPMENT_MODE': '1'})),
                       identity.DevLoginIdentity)
 
 

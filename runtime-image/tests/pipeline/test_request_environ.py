@@ -1,5 +1,6 @@
 """request_environ: os.environ per request, isolated between greenlets and threads, restored afterwards."""
 
+import collections
 import os
 import re
 import threading
@@ -36,8 +37,8 @@ def test_writes_during_a_request_do_not_reach_the_process_environment(environ):
     del environ['PROCESS']
     environ.end_request()
 
-    assert 'SET_BY_APP' not in environ.process_environ
-    assert environ.process_environ['PROCESS'] == 'yes'
+    assert 'SET_BY_APP' not in environ.data
+    assert environ.data['PROCESS'] == 'yes'
 
 
 def test_end_of_request_restores_the_process_environment(environ):
@@ -51,7 +52,7 @@ def test_end_of_request_restores_the_process_environment(environ):
 def test_writes_outside_a_request_go_to_the_process_environment(environ):
     environ['LATE'] = '1'
 
-    assert environ.process_environ['LATE'] == '1'
+    assert environ.data['LATE'] == '1'
 
 
 def test_copy_is_a_plain_dict_of_the_current_request(environ):
@@ -83,7 +84,7 @@ def test_a_request_that_clears_its_environ_does_not_fall_back_to_the_process(env
     environ['AFTER_CLEAR'] = '1'
     environ.end_request()
 
-    assert environ.process_environ == {'PROCESS': 'yes', 'APPLICATION_ID': 'dev~app'}
+    assert environ.data == {'PROCESS': 'yes', 'APPLICATION_ID': 'dev~app'}
 
 
 def test_concurrent_greenlets_each_see_their_own_request(environ):
@@ -135,8 +136,9 @@ def test_a_thread_outside_a_request_sees_the_process_environment(environ):
     assert seen == [None]
 
 
-def test_install_replaces_os_environ_and_os_getenv_follows_the_request(monkeypatch):
-    monkeypatch.setattr(os, 'environ', dict(os.environ, PROCESS='yes'))
+def test_install_makes_os_environ_itself_per_request_and_os_getenv_follows(monkeypatch):
+    original = os._Environ(dict(os.environ, PROCESS='yes'))
+    monkeypatch.setattr(os, 'environ', original)
     monkeypatch.setattr(os, 'getenv', os.getenv)
     installed = request_environ.install()
 
@@ -144,16 +146,71 @@ def test_install_replaces_os_environ_and_os_getenv_follows_the_request(monkeypat
     during = os.getenv('USER_EMAIL'), os.getenv('PROCESS')
     installed.end_request()
 
-    assert os.environ is installed
+    assert os.environ is installed is original
     assert during == ('a@example.com', 'yes')
     assert os.getenv('USER_EMAIL') is None
 
 
+def test_a_reference_taken_before_install_reads_the_request(monkeypatch):
+    captured = os._Environ({'PROCESS': 'yes'})
+    monkeypatch.setattr(os, 'environ', captured)
+    monkeypatch.setattr(os, 'getenv', os.getenv)
+    installed = request_environ.install()
+
+    installed.begin_request({'REQUEST_METHOD': 'POST'})
+    seen = captured.get('REQUEST_METHOD'), captured['PROCESS']
+    installed.end_request()
+
+    assert seen == ('POST', 'yes')
+    assert 'REQUEST_METHOD' not in captured
+
+
+def test_cgi_field_storage_imported_before_install_reads_the_requests_form():
+    import cgi
+    # Its default argument is the os.environ object of the time cgi was first imported (by the test runner,
+    # as by gunicorn in the runtime): this process's own.
+    assert any(default is os.environ for default in cgi.FieldStorage.__init__.im_func.func_defaults)
+    installed = request_environ.install()
+
+    installed.begin_request({'REQUEST_METHOD': 'GET', 'QUERY_STRING': 'greeting=hi'})
+    try:
+        form = cgi.FieldStorage()
+    finally:
+        installed.end_request()
+
+    assert form.getfirst('greeting') == 'hi'
+
+
 def test_install_is_idempotent(monkeypatch):
-    monkeypatch.setattr(os, 'environ', dict(os.environ))
+    monkeypatch.setattr(os, 'environ', os._Environ(dict(os.environ)))
     monkeypatch.setattr(os, 'getenv', os.getenv)
 
     assert request_environ.install() is request_environ.install()
+
+
+def test_install_refuses_an_os_environ_someone_else_replaced(monkeypatch):
+    monkeypatch.setattr(os, 'environ', {})
+
+    with pytest.raises(TypeError):
+        request_environ.install()
+
+
+def test_it_is_a_mutable_mapping_as_python27s_os_environ_was(environ):
+    assert isinstance(environ, collections.MutableMapping)
+
+
+def test_the_dict_api_works_on_the_request(environ):
+    environ.begin_request({})
+    environ.setdefault('SET', 'first')
+    environ.setdefault('SET', 'second')
+    popped = environ.pop('PROCESS'), environ.pop('PROCESS', 'gone')
+    environ.update({'UPDATED': '1'})
+
+    assert (environ['SET'], popped, environ['UPDATED']) == ('first', ('yes', 'gone'), '1')
+    assert sorted(environ.keys()) == sorted(environ.copy()) == ['APPLICATION_ID', 'SET', 'UPDATED']
+    assert dict(environ.items()) == dict(environ.viewitems()) == environ.copy()
+    environ.end_request()
+    assert environ.data == {'PROCESS': 'yes', 'APPLICATION_ID': 'dev~app'}
 
 
 # Requests through the pipeline
@@ -228,7 +285,7 @@ def test_pipeline_gives_the_app_the_request_environment(environ):
 
 
 def test_platform_variables_apply_over_the_process_environment(environ):
-    environ.process_environ['SERVER_SOFTWARE'] = 'gunicorn/19.10.0'
+    environ.data['SERVER_SOFTWARE'] = 'gunicorn/19.10.0'
 
     def app(wsgi_environ, start_response):
         start_response('200 OK', [])
@@ -239,6 +296,18 @@ def test_platform_variables_apply_over_the_process_environment(environ):
     response = call_wsgi(pipeline_for(app, local_environ=environ), make_environ())
 
     assert response.body == 'Development/1.9.88 python-compat'
+
+
+def test_the_apps_wsgi_environ_carries_the_platforms_server_software(environ):
+    environ.platform_variables = {'SERVER_SOFTWARE': 'Google App Engine/1.9.88'}
+
+    def app(wsgi_environ, start_response):
+        start_response('200 OK', [])
+        return [wsgi_environ['SERVER_SOFTWARE']]
+
+    response = call_wsgi(pipeline_for(app, local_environ=environ), make_environ(SERVER_SOFTWARE='gunicorn/19.10.0'))
+
+    assert response.body == 'Google App Engine/1.9.88'
 
 
 def test_the_request_ends_when_the_body_is_closed(environ):

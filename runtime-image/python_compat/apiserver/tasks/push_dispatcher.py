@@ -3,7 +3,8 @@
 The SDK's stub stores tasks (names deduplicated, ETAs, leases of pull queues) but runs them only inside
 dev_appserver. Here a PushTaskDispatcher picks the due tasks of every push queue, within the queue's
 queue.yaml `rate`/`bucket_size` (a token bucket) and `max_concurrent_requests`, and sends them with the
-X-AppEngine-Task* headers and the runtime's internal-request token, so the app (and the `deferred` builtin)
+X-AppEngine-Task* headers, the namespace it was added in (X-AppEngine-Current-Namespace, which the SDK's Task sets
+and namespace_manager reads) and the runtime's internal-request token, so the app (and the `deferred` builtin)
 sees platform traffic. A 2xx deletes the task; anything else retries it with the SDK's own backoff and
 limits (`retry_parameters` of the queue or the task); a target that does not answer at all postpones
 everything briefly without counting a retry. `target:` needs no routing: every task goes to this app.
@@ -112,10 +113,16 @@ class TaskRequest(object):
         self.body = body
 
 
+# The namespace a task was added in: the SDK's Task sets these headers itself, and App Engine ran the task in it.
+NAMESPACE_HEADERS = frozenset(['x-appengine-current-namespace', 'x-appengine-default-namespace'])
+
+
 def _dropped_header(name):
     lowered = name.lower()
-    # The app's own X-AppEngine-* task headers are not passed on: only the platform sets them.
-    return (lowered in taskqueue_stub.BUILT_IN_HEADERS or lowered.startswith('x-appengine-')
+    # As on App Engine, the app's own X-AppEngine-* task headers are dropped (only the platform sets them), except
+    # the namespace headers; the platform's task headers are added afresh.
+    return ((lowered.startswith('x-appengine-') and lowered not in NAMESPACE_HEADERS)
+            or lowered in taskqueue_stub.BUILT_IN_HEADERS
             or lowered in ('content-length', internal_token.HEADER.lower()))
 
 

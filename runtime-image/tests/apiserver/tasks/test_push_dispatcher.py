@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from google.appengine.api import apiproxy_stub_map
+from google.appengine.api import namespace_manager
 from google.appengine.api import queueinfo
 from google.appengine.api import taskqueue
 from google.appengine.api.taskqueue import taskqueue as taskqueue_module
@@ -162,6 +163,30 @@ def test_app_set_platform_headers_are_not_passed_on(dispatcher, sender, clock):
     headers = headers_of(sender.started[0])
     assert 'X-AppEngine-User-Is-Admin' not in headers
     assert headers[internal_token.HEADER] == TOKEN
+
+
+def test_a_task_is_sent_in_the_namespace_it_was_added_in(dispatcher, sender, clock):
+    namespace_manager.set_namespace('tenant-a')
+    try:
+        add(name='in-a')
+    finally:
+        namespace_manager.set_namespace('')
+    add(name='in-default')
+
+    dispatcher.dispatch_due(clock.now)
+
+    sent = dict((request.task_name, headers_of(request)) for request in sender.started)
+    assert sent['in-a']['X-AppEngine-Current-Namespace'] == 'tenant-a'
+    assert sent['in-default']['X-AppEngine-Current-Namespace'] == ''
+
+
+def test_the_google_apps_default_namespace_is_passed_on(dispatcher, sender, clock, monkeypatch):
+    monkeypatch.setenv('HTTP_X_APPENGINE_DEFAULT_NAMESPACE', 'example.com')
+    add()
+
+    dispatcher.dispatch_due(clock.now)
+
+    assert headers_of(sender.started[0])['X-AppEngine-Default-Namespace'] == 'example.com'
 
 
 def test_task_method_is_kept(dispatcher, sender, clock):

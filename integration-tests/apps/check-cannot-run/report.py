@@ -1,0 +1,3 @@
+print 'Content-Type: text/plain'
+print
+print 'report'

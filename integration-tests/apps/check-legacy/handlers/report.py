@@ -1,0 +1,5 @@
+"""A CGI report (threadsafe: false)."""
+
+print 'Content-Type: text/plain'
+print
+print 'report'

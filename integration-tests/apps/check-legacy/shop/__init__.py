@@ -1,0 +1,1 @@
+"""The shop package: web.app serves customers, admin.app the back office."""
