@@ -23,6 +23,7 @@ Needs docker (an engine that answers) and Debian's wrk (installed when missing, 
 import argparse
 import json
 import pathlib
+import os
 import re
 import statistics
 import subprocess
@@ -106,37 +107,6 @@ if mode != 'stubs':
 print(json.dumps(results))
 '''
 
-# Runs inside the app container as root (Python 2.7): prints {pid: [role, CPU seconds, RSS KiB, PSS KiB]} of the
-# runtime's processes (root, because the supervisor and the API server are not dumpable).
-PROCESSES_SCRIPT = r'''
-import json, os
-found = {}
-tick = float(os.sysconf('SC_CLK_TCK'))
-commands = {}
-for pid in filter(str.isdigit, os.listdir('/proc')):
-    try:
-        commands[pid] = (open('/proc/%s/cmdline' % pid).read(),
-                         open('/proc/%s/stat' % pid).read().rsplit(')', 1)[1].split())
-    except IOError:
-        continue
-for pid, (command, fields) in commands.items():
-    parent = fields[1]
-    if 'python_compat.apiserver' in command:
-        role = 'API server'
-    elif 'python_compat.serving' in command:
-        role = 'gunicorn master' if parent == '1' else 'gunicorn worker'
-    elif pid == '1':
-        role = 'supervisor'
-    else:
-        continue
-    memory = {}
-    for line in open('/proc/%s/smaps_rollup' % pid):
-        parts = line.split()
-        if parts[0] in ('Rss:', 'Pss:'):
-            memory[parts[0]] = int(parts[1])
-    found[pid] = [role, (int(fields[11]) + int(fields[12])) / tick, memory['Rss:'], memory['Pss:']]
-print(json.dumps(found))
-'''
 
 
 def run(command, timeout, **kwargs):
@@ -166,9 +136,39 @@ def wait_until_serving(url, timeout=60):
 
 
 def processes(container):
-    """{pid: (role, CPU seconds, RSS KiB, PSS KiB)} of the runtime's processes in `container`."""
-    return json.loads(run(['docker', 'exec', '--user', 'root', container, 'python', '-c', PROCESSES_SCRIPT],
-                          timeout=30))
+    """{pid: (role, CPU seconds, RSS KiB, PSS KiB)} of the runtime's processes in `container`, read from the host's
+    /proc (the supervisor and the API server are not dumpable: inside the container even root cannot read them)."""
+    first = int(run(['docker', 'inspect', '--format', '{{.State.Pid}}', container], timeout=30))
+    parents, commands = {}, {}
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/stat' % pid) as stat, open('/proc/%s/cmdline' % pid, 'rb') as cmdline:
+                parents[int(pid)] = stat.read().rsplit(')', 1)[1].split()
+                commands[int(pid)] = cmdline.read().decode(errors='replace')
+        except OSError:
+            continue  # gone since listed
+    tick = float(os.sysconf('SC_CLK_TCK'))
+    found = {}
+    for pid, fields in parents.items():
+        parent = int(fields[1])
+        if pid == first:
+            role = 'supervisor'
+        elif 'python_compat.apiserver' in commands[pid] and parent == first:
+            role = 'API server'
+        elif 'python_compat.serving' in commands[pid] and parent == first:
+            role = 'gunicorn master'
+        elif 'python_compat.serving' in commands[pid] and 'python_compat.serving' in commands.get(parent, ''):
+            role = 'gunicorn worker'
+        else:
+            continue
+        memory = {}
+        with open('/proc/%d/smaps_rollup' % pid) as rollup:
+            for line in rollup:
+                parts = line.split()
+                if parts[0] in ('Rss:', 'Pss:'):
+                    memory[parts[0]] = int(parts[1])
+        found[pid] = [role, (int(fields[11]) + int(fields[12])) / tick, memory['Rss:'], memory['Pss:']]
+    return found
 
 
 def by_role(found, column):
