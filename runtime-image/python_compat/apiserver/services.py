@@ -37,6 +37,9 @@ def service_methods():
     methods = dict(remote_api_services.STUB_SERVICE_PB_MAP)
     # The SDK keeps datastore_v4 out of its public map; its own API server serves it from here.
     methods['datastore_v4'] = stub_util.DATASTORE_V4_METHODS
+    # The stub's test hook that sets the OAuth user: no caller may choose who OAuth says is calling.
+    methods['user'] = dict((method, classes) for method, classes in methods['user'].items()
+                           if method != 'SetOAuthUser')
     return methods
 
 
@@ -92,6 +95,10 @@ def register_stubs(config):
         user_logout_url='/_ah/login?continue=%s&action=logout',
         default_gcs_bucket_name=None,
         datastore_local_stub_class=_datastore_stub_class(config))
+    # The SDK's user stub answers every OAuth call with a fixed test user (example@example.com), so any request
+    # would pass an app's OAuth check. No OAuth token is verified here: every call fails as App Engine failed a
+    # request without a valid token (oauth.OAuthRequestError).
+    apiproxy_stub_map.apiproxy.GetStub('user').SetOAuthUser(email=None)
     apiproxy_stub_map.apiproxy.ReplaceStub(
         'mail', mail_service.MailService(config.mail_relay, config.admin_email_recipients))
     if config.mail_relay is not None:

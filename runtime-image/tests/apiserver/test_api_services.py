@@ -12,6 +12,7 @@ from google.appengine.api import capabilities
 from google.appengine.api import images
 from google.appengine.api import mail
 from google.appengine.api import memcache
+from google.appengine.api import oauth
 from google.appengine.api import search
 from google.appengine.api import taskqueue
 from google.appengine.api import urlfetch
@@ -46,6 +47,29 @@ def test_app_identity_names_the_app_and_issues_a_token(api):
     assert expires > time.time()
     assert app_identity.get_service_account_name()
     assert app_identity.get_application_id() == 'apitest'
+
+
+def test_oauth_names_no_user_for_any_request(api):
+    # The SDK's stub named a fixed test user for every request, which would pass any app's OAuth check.
+    with pytest.raises(oauth.OAuthRequestError):
+        oauth.get_current_user()
+    with pytest.raises(oauth.OAuthRequestError):
+        oauth.is_current_user_admin()
+
+
+def test_no_caller_can_set_the_oauth_user(api):
+    from google.appengine.api import user_stub_service_pb
+    from google.appengine.api import api_base_pb
+    from google.appengine.api import apiproxy_stub_map
+    from google.appengine.runtime import apiproxy_errors
+    request = user_stub_service_pb.SetOAuthUserRequest()
+    request.set_email('attacker@example.com')
+    request.set_is_admin(True)
+
+    with pytest.raises(apiproxy_errors.CallNotFoundError):
+        apiproxy_stub_map.MakeSyncCall('user', 'SetOAuthUser', request, api_base_pb.VoidProto())
+    with pytest.raises(oauth.OAuthRequestError):
+        oauth.get_current_user()
 
 
 def test_search_index_put_then_query_finds_the_document(api):
