@@ -10,7 +10,9 @@ ticket of each call is the request's REQUEST_LOG_ID (see ticket.py).
 
 from google.appengine.api import apiproxy_stub_map
 
+from python_compat.apiclient import after_import
 from python_compat.apiclient import framed_transport
+from python_compat.apiclient import greenlet_state
 from python_compat.apiclient import http_channel
 from python_compat.apiclient.greenlet_state import make_sdk_state_greenlet_local
 from python_compat.apiclient.stub import ServiceBridgeStub
@@ -27,8 +29,8 @@ def install(host, port, secret=None, unix_socket=None):
     Unix socket when `unix_socket` names it; returns its stub.
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
-    imported. Also makes the SDK's per-thread API state (ndb's event loop and context) per greenlet, which
-    concurrent requests in a gevent worker need.
+    imported. Also makes the SDK's per-thread API state (ndb's event loop and context, once ndb is imported) per
+    greenlet, which concurrent requests in a gevent worker need.
     """
     if unix_socket:
         channel = framed_transport.FramedChannel(unix_socket)
@@ -41,9 +43,11 @@ def install(host, port, secret=None, unix_socket=None):
 
 
 def set_ndb_debug(enabled):
-    """Turns ndb's debugging aids on or off: with them, every future records the stack that created it (a
-    walk of ten frames, formatted) and every tasklet its code location, a tenth of a small request's CPU.
-    Call after install(), which has imported all of ndb: its argument checks, applied at import while the
-    flag was still on, stay."""
-    from google.appengine.ext.ndb import utils
-    utils.DEBUG = enabled
+    """Turns ndb's debugging aids on or off once ndb is imported (now, if it is): with them, every future records
+    the stack that created it (a walk of ten frames, formatted) and every tasklet its code location, a tenth of a
+    small request's CPU. Set after ndb's whole import, its argument checks, applied at import while the flag was
+    still on, stay."""
+    def set_flag(unused_ndb):
+        from google.appengine.ext.ndb import utils
+        utils.DEBUG = enabled
+    after_import.call_after_import(greenlet_state.NDB_PACKAGE, set_flag)

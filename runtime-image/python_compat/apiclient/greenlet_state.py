@@ -14,6 +14,10 @@ from gevent.local import local as _greenlet_local
 
 from google.appengine.api import apiproxy_stub_map
 
+from python_compat.apiclient import after_import
+
+NDB_PACKAGE = 'google.appengine.ext.ndb'
+
 # threading.local as Python made it, whether or not gevent has patched the threading module since.
 _thread_local = monkey.get_original('thread', '_local')
 
@@ -61,10 +65,15 @@ def _replace(owner, attribute):
 
 
 def make_sdk_state_greenlet_local():
-    """Makes ndb's and UserRPC's per-thread state per greenlet; idempotent. Imports ndb."""
+    """Makes UserRPC's per-thread state per greenlet, and ndb's as soon as ndb is imported (now, if it is);
+    idempotent. Does not import ndb: apps that never use it do not pay for it."""
+    # UserRPC's class-private `__local`, read as `cls.__local` inside the class.
+    _replace(apiproxy_stub_map.UserRPC, '_UserRPC__local')
+    after_import.call_after_import(NDB_PACKAGE, _make_ndb_state_greenlet_local)
+
+
+def _make_ndb_state_greenlet_local(unused_ndb):
     from google.appengine.ext.ndb import eventloop
     from google.appengine.ext.ndb import tasklets
     _replace(eventloop, '_state')
     _replace(tasklets, '_state')
-    # UserRPC's class-private `__local`, read as `cls.__local` inside the class.
-    _replace(apiproxy_stub_map.UserRPC, '_UserRPC__local')

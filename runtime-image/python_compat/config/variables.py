@@ -71,6 +71,9 @@ VARIABLES = (
              read_by=BOTH),
     Variable('LOG_LEVEL', types.choice(*LOG_LEVELS, upper=True), 'DEBUG',
              "the root logger's starting level (the app may change it; it is never forced)"),
+    Variable('TZ', types.text, 'UTC',
+             "the processes' time zone: App Engine ran apps in UTC. Set, it also spares glibc a look at "
+             '`/etc/localtime` on every local-time call', read_by=BOTH),
     Variable('TRUSTED_PROXIES', types.network_list, '',
              'comma-separated IPs/CIDRs whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed',
              default_doc='none'),

@@ -229,6 +229,9 @@ def serve():
     from python_compat.wire import internal_token
     try:
         settings = read_settings()
+        # Every process of the container inherits it: set explicitly, not read from /etc/localtime on each call.
+        os.environ['TZ'] = settings.tz
+        time.tzset()
         log_setup.configure(settings.log_format, 'INFO')
         internal_token.use_secret(settings.internal_request_secret)
         app_yaml = appyaml.peek(os.path.join(settings.app_root, 'app.yaml'))

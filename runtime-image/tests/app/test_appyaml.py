@@ -1,11 +1,13 @@
 """appyaml: app.yaml parsed by the SDK (includes and builtins expanded); every mistake is one line naming it."""
 
 import os
+import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from python_compat.app import appyaml
 from python_compat.app.appyaml import load_app_yaml
 from python_compat.errors import StartupError
 
@@ -304,3 +306,28 @@ def test_health_check_path_must_be_a_path(app_dir):
     path = app_dir.write(MINIMAL + 'liveness_check:\n  path: 12\n')
 
     assert load_error(path) == "%s: liveness_check.path: '12': expected a URL path starting with /" % path
+
+
+def test_peek_gives_the_top_level_elements_for_the_supervisor(app_dir):
+    path = app_dir.write(MINIMAL + 'application: guestbook\ninbound_services:\n- warmup\n')
+
+    elements = appyaml.peek(path)
+
+    assert (elements['application'], elements['inbound_services'], elements['threadsafe']) == (
+        'guestbook', ['warmup'], True)
+
+
+@pytest.mark.parametrize('text', ['handlers: [', 'just a word', ''])
+def test_peek_of_what_is_not_a_mapping_is_empty(app_dir, text):
+    assert appyaml.peek(app_dir.write(text)) == {}
+
+
+def test_peek_of_a_missing_file_is_empty(tmpdir):
+    assert appyaml.peek(str(tmpdir.join('app.yaml'))) == {}
+
+
+def test_peek_leaves_pyyaml_unimported(app_dir):
+    # PyYAML's import is a fifth of the supervisor's start-up.
+    code = ('import sys; from python_compat.app import appyaml; print(appyaml.peek(%r)["runtime"]); '
+            'print("yaml" in sys.modules)' % app_dir.write(MINIMAL))
+    assert subprocess.check_output([sys.executable, '-c', code]).split() == ['python27', 'False']
