@@ -11,6 +11,8 @@ import `threading` and `socket`.
 
 def main(argv=None):
     """Serves until SIGTERM/SIGINT. Monkey-patches this process for gevent: call it in a process of its own."""
+    from python_compat import lazy_pkg_resources
+    lazy_pkg_resources.install()  # gevent's patch_all imports it
     from gevent import monkey
     monkey.patch_all()
 

@@ -20,6 +20,7 @@ from python_compat.apiserver import calls
 from python_compat.apiserver import framed_server
 from python_compat.apiserver import services
 from python_compat.apiserver import http_app
+from python_compat.apiserver import lazy_stub
 from python_compat.apiserver import patches
 from python_compat.apiserver.blobstore import upload_endpoint
 from python_compat.apiserver.tasks import task_service
@@ -57,7 +58,7 @@ class ApiServer(object):
         socket listens."""
         self._stub_map = services.register_stubs(self.config)
         # Runs push tasks against config.task_target_url and keeps every task across restarts.
-        self._tasks = task_service.TaskService(self._stub_map.GetStub('taskqueue'), self.config)
+        self._tasks = task_service.TaskService(lazy_stub.real_stub(self._stub_map, 'taskqueue'), self.config)
         self._tasks.start()
         upload_endpoint.give_upload_urls_a_host()
         executor = calls.ApiCallExecutor(self._stub_map, services.service_methods())

@@ -27,6 +27,8 @@ def report_and_exit(error):
 def serve(secrets=None):
     """Serves the app in APP_ROOT until gunicorn stops; any user error ends here with one line. `secrets`: the
     variables the supervisor handed on stdin (API_SERVER_SECRET, which the API client signs calls with)."""
+    from python_compat import lazy_pkg_resources
+    lazy_pkg_resources.install()  # before gunicorn and gevent are imported: both import it
     from python_compat.config import variables
     from python_compat.config.settings import read_settings
     from python_compat.serving import gunicorn_settings

@@ -9,7 +9,7 @@ import uuid
 from google.appengine.api import search
 from google.appengine.ext import ndb
 
-from python_compat.apiserver import services
+from python_compat.apiserver import stub_factories
 
 
 class Keepsake(ndb.Model):
@@ -47,5 +47,6 @@ def test_entities_committed_before_the_server_is_killed_survive(api, api_server)
 def test_datastore_file_is_a_write_ahead_log_database(api, api_server):
     Keepsake(label='logged').put()
 
-    with contextlib.closing(sqlite3.connect(os.path.join(api_server.storage_path, services.DATASTORE_FILE))) as db:
+    datastore_file = os.path.join(api_server.storage_path, stub_factories.DATASTORE_FILE)
+    with contextlib.closing(sqlite3.connect(datastore_file)) as db:
         assert db.execute('PRAGMA journal_mode').fetchone()[0] == 'wal'

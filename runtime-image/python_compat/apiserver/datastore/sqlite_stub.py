@@ -35,8 +35,8 @@ CONSISTENCY_POLICIES = {
 class SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
     """The SDK's SQLite datastore stub, fixed for many concurrent clients.
 
-    - stub_util.setup_stubs passes `trusted` as the fourth positional argument, which this class's
-      constructor takes as `verbose` (log every SQL statement); it is passed by name here.
+    - The SDK's base class takes its fourth positional argument as `verbose` (log every SQL statement), where
+      dev_appserver's stub_util.setup_stubs passes `trusted`: this class takes `trusted` and passes it by name.
     - Transaction handles are `id()`s of the stub's transaction objects, so a finished transaction's handle
       soon names another caller's live one. ndb sends its failed attempt as `previous_transaction` when it
       retries, and the stub rolls back whatever that handle names now: another request's transaction. The
