@@ -26,7 +26,7 @@ ATTACKER_SCRIPT = textwrap.dedent('''\
     import hashlib, httplib, hmac, json, os, sys, time
     from google.appengine.api.taskqueue import taskqueue_service_pb
     from google.appengine.ext.remote_api import remote_api_pb
-    from python_compat.apiserver import services
+    from python_compat.apiserver import service_methods
 
     HOST, PORT = os.environ['API_SERVER'], int(os.environ['API_PORT'])
 
@@ -69,7 +69,7 @@ ATTACKER_SCRIPT = textwrap.dedent('''\
 
     WRONG = 'w' * 64
     result = {'unsigned': {}, 'wrong secret': {}, 'expired': {}}
-    for service, methods in sorted(services.service_methods().items()):
+    for service, methods in sorted(service_methods.read_sdk_method_names().items()):
         for method in sorted(methods):
             body = task_body('attacker-' + service) if (service, method) == ('taskqueue', 'Add') \\
                 else call_body(service, method)

@@ -91,6 +91,8 @@ SERVED_FROM = {
     'itsdangerous': SDK_LIB + 'itsdangerous-0.24/', 'jinja2': SDK_LIB + 'jinja2-2.6/',
     'protorpc': SDK_LIB + 'protorpc-1.0/', 'pyamf': SDK_LIB + 'PyAMF-0.6.1/', 'six': SDK_LIB + 'six-1.12.0/',
     'webapp2': SDK_LIB + 'webapp2-2.3/', 'werkzeug': SDK_LIB + 'werkzeug-0.11.10/', 'yaml': SDK_LIB + 'yaml-3.10/',
+    # Not imported by the runtime before the app applies `libraries:` (pytz would be, were there a cron.yaml).
+    'webob': SDK_LIB + 'webob-1.2.3/', 'pytz': SDK_LIB + 'pytz-2017.2/',
     'ssl': '/usr/lib/python2.7/', 'PIL.Image': '/env/lib/python2.7/site-packages/PIL/',
     'MySQLdb': LIBRARIES_DIR + 'MySQLdb-1.2.5/', 'lxml.etree': LIBRARIES_DIR + 'lxml-2.3/',
     'concurrent.futures': LIBRARIES_DIR + 'futures-3.0.5/',
@@ -98,8 +100,6 @@ SERVED_FROM = {
 # Modules the runtime itself imported before the app: the app gets the runtime's copy, and start-up says so,
 # as a WARNING for a library app.yaml names and as an INFO line for one a named library requires.
 IMPORTED_BY_THE_RUNTIME_FIRST = {
-    'webob': ('WARNING', 'libraries[11] (webob): version 1.2.3 requested'),
-    'pytz': ('WARNING', 'libraries[12] (pytz): version 2017.2 requested'),
     'pkg_resources': ('INFO', '(grpcio 1.0.0 requires setuptools): version 36.6.0 requested'),
 }
 

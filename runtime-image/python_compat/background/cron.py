@@ -100,15 +100,17 @@ def _flatten(text):
 
 def load_cron_jobs(app_root):
     """The jobs of APP_ROOT/cron.yaml ([] without one); StartupError naming the file and key when it is wrong."""
+    path = os.path.join(app_root, CRON_FILE)
+    if not os.path.isfile(path):
+        # Nothing imported: the SDK's croninfo imports pytz, which would then be the runtime's copy rather than
+        # the version the app's `libraries:` names (app/libraries.py).
+        return []
     _add_schedule_parser_to_path()
     from google.appengine.api import croninfo
     from google.appengine.api import validation
     from google.appengine.api import yaml_errors
     from google.appengine.cron import groc
 
-    path = os.path.join(app_root, CRON_FILE)
-    if not os.path.isfile(path):
-        return []
     try:
         with open(path) as cron_yaml:
             info = croninfo.LoadSingleCron(cron_yaml)

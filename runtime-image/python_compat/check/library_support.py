@@ -8,15 +8,25 @@ import os
 import pkgutil
 import re
 
+from python_compat.background import cron
 from python_compat.builtin_libraries import summary
 from python_compat.check import rows
 
 # Libraries App Engine enabled without app.yaml naming them: served behind the image's own copies, no row.
 DEFAULT_KEY_PREFIX = 'default library'
 # Modules of built-in libraries that the serving process has imported before it applies `libraries:`, so the app
-# gets the runtime's copy (app/libraries.py warns). integration-tests/test_check.py compares this with a real
-# start-up; `check` itself imports too little to see it in sys.modules.
-RUNTIME_IMPORTS_FIRST = frozenset(['pkg_resources', 'pytz', 'webob'])
+# gets the runtime's copy (app/libraries.py warns): pkg_resources (gunicorn and gevent import it), and pytz when
+# the app has a cron.yaml (the SDK's croninfo imports it). integration-tests/test_check.py compares this with a
+# real start-up; `check` itself imports too little to see it in sys.modules.
+RUNTIME_IMPORTS_FIRST = frozenset(['pkg_resources'])
+RUNTIME_IMPORTS_FIRST_WITH_CRON = frozenset(['pytz'])
+
+
+def runtime_imports_first(app_root):
+    """The modules of RUNTIME_IMPORTS_FIRST* the runtime imports before it applies the app's `libraries:`."""
+    if os.path.isfile(os.path.join(app_root, cron.CRON_FILE)):
+        return RUNTIME_IMPORTS_FIRST | RUNTIME_IMPORTS_FIRST_WITH_CRON
+    return RUNTIME_IMPORTS_FIRST
 
 
 def served_libraries(libraries):
@@ -28,7 +38,7 @@ def library_support(served, app_root, module=None):
     """(status, detail) of one summary.Served row for the app in `app_root`: rows.AS_ON_APP_ENGINE, rows.WARNING
     (another copy serves it) or rows.CANNOT_RUN (start-up stops); `module` is what the app imports, to see
     whether the runtime imported it first or the app installs it itself."""
-    if served.source in ('sdk', 'wheelhouse') and module in RUNTIME_IMPORTS_FIRST:
+    if served.source in ('sdk', 'wheelhouse') and module in runtime_imports_first(app_root):
         # As app/libraries.py logs it: a warning for a library app.yaml names, a detail for one it requires.
         named = ' requires ' not in served.key
         return (rows.WARNING if named else rows.AS_ON_APP_ENGINE,

@@ -18,10 +18,19 @@ def test_the_sdks_copy_is_the_one_app_engine_served(tmpdir):
 
 @pytest.mark.parametrize('source', ['sdk', 'wheelhouse'])
 def test_a_module_the_runtime_imported_first_is_its_own_copy(tmpdir, source):
-    status, detail = library_support(served(source, 'webob-1.2.3', 'webob', '1.2.3'), str(tmpdir), 'webob')
+    status, detail = library_support(served(source, 'setuptools-36.6.0', 'setuptools', '36.6.0'), str(tmpdir),
+                                     'pkg_resources')
 
-    assert (status, detail) == (rows.WARNING, 'the runtime imported webob before the app: its own copy serves, not '
-                                              'webob 1.2.3')
+    assert (status, detail) == (rows.WARNING, 'the runtime imported pkg_resources before the app: its own copy '
+                                              'serves, not setuptools 36.6.0')
+
+
+def test_pytz_is_imported_first_only_for_an_app_with_a_cron_yaml(tmpdir):
+    pytz = served('sdk', 'pytz-2017.2', 'pytz', '2017.2')
+
+    assert library_support(pytz, str(tmpdir), 'pytz')[0] == rows.AS_ON_APP_ENGINE
+    tmpdir.join('cron.yaml').write('cron: []\n')
+    assert library_support(pytz, str(tmpdir), 'pytz')[0] == rows.WARNING
 
 
 def test_a_required_library_the_runtime_imported_first_is_a_detail(tmpdir):
