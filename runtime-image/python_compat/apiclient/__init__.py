@@ -23,17 +23,18 @@ __all__ = ['install', 'ServiceBridgeStub', 'current_ticket', 'set_default_ticket
            'make_sdk_state_greenlet_local', 'set_ndb_debug']
 
 
-def install(host, port, secret=None, unix_socket=None):
+def install(host, port, secret=None, unix_socket=None, when_not_listening=None):
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
     signed with `secret` (API_SERVER_SECRET) when one is given, or to the container's own API server through its
-    Unix socket when `unix_socket` names it; returns its stub.
+    Unix socket when `unix_socket` names it (`when_not_listening` is called the first time nothing listens there);
+    returns its stub.
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
     imported. Also makes the SDK's per-thread API state (ndb's event loop and context, once ndb is imported) per
     greenlet, which concurrent requests in a gevent worker need.
     """
     if unix_socket:
-        channel = framed_transport.FramedChannel(unix_socket)
+        channel = framed_transport.FramedChannel(unix_socket, when_not_listening=when_not_listening)
     else:
         channel = http_channel.HttpChannel(host, port, api_signature.signer_for(secret))
     stub = ServiceBridgeStub(channel)

@@ -2,8 +2,9 @@
 and calls whose send and receive are separate, like transport.py's over HTTP.
 
 Plain sockets, so gevent's monkey-patching makes every wait cooperative. While the socket is missing or refuses
-connections (the API server is starting next to the app, or being restarted), connecting is tried again until
-the call's deadline.
+connections (the API server is not started yet, is starting next to the app, or is being restarted), connecting is
+tried again until the call's deadline; the first time, `when_not_listening` is called (the gunicorn master asks
+the supervisor to start the API server now: supervisor/handoff.py).
 """
 
 import collections
@@ -45,12 +46,13 @@ class FramedChannel(object):
     process. A connection belongs to one call from send to answer, then returns to the pool; after a fork (gunicorn
     workers) the parent's connections are dropped, never shared."""
 
-    def __init__(self, path, max_idle=MAX_IDLE_CONNECTIONS):
+    def __init__(self, path, max_idle=MAX_IDLE_CONNECTIONS, when_not_listening=None):
         self.path = path
         self.description = 'API server at %s' % path
         self._max_idle = max_idle
         self._idle = collections.deque()
         self._pid = os.getpid()
+        self._when_not_listening = when_not_listening
 
     def start(self, service, method, request_bytes, ticket, deadline_seconds):
         """Sends a call; returns it pending, its answer read by outcome()."""
@@ -77,6 +79,9 @@ class FramedChannel(object):
             except socket.error as error:
                 if error.errno not in _NOT_LISTENING_ERRNOS or time.time() + CONNECT_RETRY_SECONDS >= give_up:
                     raise
+            if self._when_not_listening is not None:
+                when_not_listening, self._when_not_listening = self._when_not_listening, None
+                when_not_listening()
             time.sleep(CONNECT_RETRY_SECONDS)
 
     def release(self, connection):

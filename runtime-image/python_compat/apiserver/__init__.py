@@ -48,6 +48,9 @@ def main(argv=None):
         # Before the server imports the SDK's datastore modules: they decide then whether they convert to v1.
         from python_compat.apiserver.datastore import cloud
         cloud.install_sdk_v1_support()
+    # The SDK's datastore stub imports PyYAML: imported here, quickly (yaml_import.py).
+    from python_compat import yaml_import
+    yaml_import.import_yaml()
     from python_compat.apiserver import http_server
     try:
         http_server.serve_forever(api_server_config)

@@ -6,7 +6,6 @@ import logging
 from python_compat.wire import rpc_protocol
 from python_compat import responses
 from python_compat.apiserver import config
-from python_compat.apiserver.blobstore import upload_endpoint
 from python_compat.wire import blob_upload as blob_upload_wire
 
 _log = logging.getLogger(__name__)
@@ -32,6 +31,8 @@ class ServiceBridgeApp(object):
         # Created on first use: it takes the registered blobstore stub's storage, and this app is also built
         # without stubs (a dispatcher is all /rpc_http needs).
         if self._blob_uploads is None:
+            # Imported with the first upload: it loads the SDK's datastore and blobstore client modules.
+            from python_compat.apiserver.blobstore import upload_endpoint
             self._blob_uploads = upload_endpoint.BlobUploadEndpoint(*self._upload_limits)
         return self._blob_uploads
 

@@ -22,7 +22,7 @@ from python_compat.apiserver import services
 from python_compat.apiserver import http_app
 from python_compat.apiserver import lazy_stub
 from python_compat.apiserver import patches
-from python_compat.apiserver.blobstore import upload_endpoint
+from python_compat.apiserver.blobstore import upload_urls
 from python_compat.apiserver.tasks import task_service
 
 _log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class ApiServer(object):
         # Runs push tasks against config.task_target_url and keeps every task across restarts.
         self._tasks = task_service.TaskService(lazy_stub.real_stub(self._stub_map, 'taskqueue'), self.config)
         self._tasks.start()
-        upload_endpoint.give_upload_urls_a_host()
+        upload_urls.give_upload_urls_a_host()
         executor = calls.ApiCallExecutor(self._stub_map, services.service_methods())
         if self.config.unix_socket:
             self._framed = framed_server.FramedCallServer(self.config.unix_socket, executor)
@@ -69,8 +69,10 @@ class ApiServer(object):
         if self.config.api_server_secret:
             app = caller_auth.RequireSignedCalls(app, caller_auth.CallerAuthentication(self.config.api_server_secret),
                                                  http_app.HEALTH_PATHS)
+        # SERVER_NAME given, pywsgi does not look the host's name up in DNS (socket.getfqdn) as it starts.
         self._http = _NoDelayWSGIServer((self.config.host, self.config.port), app, log=None, error_log=_log,
-                                        handler_class=patches.handler_class(self.config.runtime_patches))
+                                        handler_class=patches.handler_class(self.config.runtime_patches),
+                                        environ={'SERVER_NAME': self.config.host})
         self._http.start()
         memory.release_startup_garbage()
         _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s; %s',

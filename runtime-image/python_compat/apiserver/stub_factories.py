@@ -22,10 +22,12 @@ class StubFactories(object):
                 'urlfetch', 'user', 'xmpp')
 
     # Made when the first call arrives: stubs whose modules are large (the search stub and its query parser,
-    # images and PIL) or rarely called, and whose making changes nothing the others rely on. The rest are made
-    # at start, in this order, as setup_stubs made them: the user stub sets AUTH_DOMAIN in the environment, which
-    # the blobstore reads on every upload URL; the task queue starts its thread.
-    CREATED_ON_FIRST_CALL = ('channel', 'images', 'logservice', 'remote_socket', 'search', 'xmpp')
+    # images and PIL, app identity and its key libraries, mail and the email package) or rarely called, and whose
+    # making changes nothing the others rely on. The rest are made at start, in this order, as setup_stubs made
+    # them: the user stub sets AUTH_DOMAIN in the environment, which the blobstore reads on every upload URL; the
+    # task queue starts its thread.
+    CREATED_ON_FIRST_CALL = ('app_identity_service', 'channel', 'images', 'logservice', 'mail', 'remote_socket',
+                             'search', 'xmpp')
 
     def __init__(self, config, blobs_path, memcached=None):
         # Request details come from this server's own environment: the stubs never see the app's requests.

@@ -221,6 +221,9 @@ VARIABLES = (
     Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
              "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
              internal=True),
+    Variable('API_SERVER_STARTER_PID', types.positive_int, '',
+             "the supervisor's pid, which the gunicorn master signals to have the container's API server started: "
+             'once the app is loaded, or at its first API call before that', internal=True),
     # The image
     Variable('PYTHON_COMPAT_VERSION', types.text, 'unknown', 'set by the image: the runtime version `version` prints',
              default_doc='the image tag'),

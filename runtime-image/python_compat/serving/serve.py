@@ -3,8 +3,9 @@ into its request pipeline, then runs gunicorn.
 
 Order matters: settings (a bad variable stops here) -> gevent's monkey-patching, before the app or the SDK is
 imported -> app.yaml and cron.yaml checked -> logging -> the API client, before the app is imported (apps call
-APIs at import time; a call waits while the API server starts) -> the app loaded inside its request pipeline ->
-gunicorn forks the workers. This process and its workers run the app's code: they hold no secret of the runtime,
+APIs at import time: the first such call asks the supervisor to start the API server and waits while it starts)
+-> the app loaded inside its request pipeline -> the API server asked for, if no call did -> gunicorn forks the
+workers. This process and its workers run the app's code: they hold no secret of the runtime,
 only the sha256 of the tokens they check (supervisor/handoff.py).
 """
 
@@ -45,6 +46,7 @@ def serve(secrets=None):
         from python_compat.background import cron
         from python_compat.logs import setup as log_setup
         from python_compat.pipeline import served_app
+        from python_compat.supervisor import handoff
         from python_compat.wire import internal_token
         if settings.internal_token_sha256:
             internal_token.check_only(settings.internal_token_sha256)
@@ -54,19 +56,21 @@ def serve(secrets=None):
         log_setup.configure(settings.log_format, settings.log_level)
         if not settings.cron_enabled:
             cron.note_not_scheduled(cron_jobs)
-        _connect_app_engine_apis(settings)
+        start_api_server = handoff.ApiServerStarter(settings.api_server_starter_pid)
+        _connect_app_engine_apis(settings, start_api_server)
         served = served_app.build_served_app(settings, config)
+        start_api_server()  # the app is loaded: the API server starts while gunicorn forks the workers
     except StartupError as error:
         report_and_exit(error)
     from python_compat.serving import gunicorn_app
     gunicorn_app.PreloadedApplication(served.wsgi_app, effective, settings.runtime_patches).run()
 
 
-def _connect_app_engine_apis(settings):
-    """Routes the app's API calls to API_HOST, or to the API server the supervisor runs, before the app is
-    imported."""
+def _connect_app_engine_apis(settings, start_api_server):
+    """Routes the app's API calls to API_HOST, or to the API server the supervisor runs (started by
+    `start_api_server()` if the app calls an API before it is loaded), before the app is imported."""
     from python_compat import apiclient
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret,
-                      settings.api_unix_socket)
+                      settings.api_unix_socket, when_not_listening=start_api_server)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

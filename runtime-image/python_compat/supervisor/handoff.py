@@ -4,13 +4,17 @@
   of each secret it must only check (the internal-request token, PROXY_SECRET) and the status file's path, as
   the internal variables of config/variables.py; on its standard input, the one secret it must use itself:
   API_SERVER_SECRET, which its API client signs calls with.
-- The API server gets the secrets it must use on its standard input.
+- The API server gets the secrets it must use on its standard input. The supervisor starts it when the gunicorn
+  master asks (START_API_SERVER_SIGNAL), so the app is loaded first on a container's share of the CPU: once the
+  app is imported, or as soon as its import makes an API call.
 Secrets travel on stdin as one JSON object of variables, never in an environment or a command line (both
 readable by the app's uid in /proc, unless the process is non-dumpable).
 """
 
 import hashlib
 import json
+import os
+import signal
 
 from python_compat.config import variables
 
@@ -21,12 +25,16 @@ CONFIGURATION_ERROR_EXIT_STATUS = 78
 CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
 
 
+START_API_SERVER_SIGNAL = signal.SIGUSR1
+
+
 def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None):
     """The gunicorn master's environment: `environ` (the settings already removed the secrets and the API
     server's own variables) and the handoff."""
     handed = dict(environ, INTERNAL_TOKEN_SHA256=token_sha256, CONTAINER_STATUS_FILE=status_path)
     if api_unix_socket:
         handed['API_UNIX_SOCKET'] = api_unix_socket
+        handed['API_SERVER_STARTER_PID'] = str(os.getpid())
     if settings.proxy_secret:
         handed['PROXY_SECRET_SHA256'] = hashlib.sha256(settings.proxy_secret).hexdigest()
     return handed
@@ -60,3 +68,19 @@ def read_secrets(stream):
         return dict((str(name), str(value)) for name, value in json.loads(stream.read() or '{}').items())
     finally:
         stream.close()
+
+
+class ApiServerStarter(object):
+    """The gunicorn master's side: asks the supervisor (API_SERVER_STARTER_PID) once to start the API server."""
+
+    def __init__(self, supervisor_pid):
+        self._supervisor_pid = supervisor_pid
+
+    def __call__(self):
+        if self._supervisor_pid is None:
+            return
+        supervisor_pid, self._supervisor_pid = self._supervisor_pid, None
+        try:
+            os.kill(supervisor_pid, START_API_SERVER_SIGNAL)
+        except OSError:  # gone: the container is stopping
+            pass

@@ -1,8 +1,10 @@
 """The life of a serving container, from its first process.
 
 1. Not dumpable, then the settings (a bad variable stops here with one line); the secrets leave the environment.
-2. The API server (unless API_HOST names an external one) and the gunicorn master start side by side: the app's
-   API calls wait for the API server while it starts (apiclient/transport.py).
+2. The gunicorn master starts; the API server (unless API_HOST names an external one) starts when the master asks
+   for it (handoff.START_API_SERVER_SIGNAL): once the app is loaded, or at the app's first API call before that
+   (the call waits while it starts: apiclient/framed_transport.py). Until then the container's CPU goes to loading
+   the app; if the master never asks, it starts after API_SERVER_START_FALLBACK_SECONDS.
 3. While serving: the API server is restarted whenever it exits, with backoff, and killed and restarted when it
    stops answering; after RESTARTS_BEFORE_FAILED restarts in a row that never got it answering, the status file
    says `failed` and liveness fails, so the orchestrator replaces the container (restarts go on meanwhile).
@@ -41,6 +43,7 @@ PROBE_TIMEOUT_SECONDS = 2.0
 UNANSWERED_PROBES_BEFORE_RESTART = 3
 RESTARTS_BEFORE_FAILED = 4
 API_SERVER_STOP_SECONDS = 10.0
+API_SERVER_START_FALLBACK_SECONDS = 5.0
 
 
 def answers(port):
@@ -66,9 +69,20 @@ class ApiServerWatch(object):
         self.next_probe = 0
         self.unanswered = 0
         self.up = False
+        # Not started until asked (the gunicorn master's signal sets `asked`) or start_at passes.
+        self.started = True
+        self.asked = False
+        self.start_at = None
+
+    def start_when_asked(self, latest):
+        """Leaves the API server unstarted until `asked` is set (the gunicorn master's signal) or the time `latest`
+        has come: the next tick() then starts it."""
+        self.started = False
+        self.start_at = latest
 
     def start(self):
         self.child.start()
+        self.started = True
         self.up = False
         self.unanswered = 0
         self.next_probe = 0  # at the next tick
@@ -84,6 +98,10 @@ class ApiServerWatch(object):
         self.status.set(api_server=container_status.FAILED if failed else container_status.RESTARTING)
 
     def tick(self, now, stopping):
+        if not self.started:
+            if not stopping and (self.asked or now >= self.start_at):
+                self.start()
+            return
         if not self.child.running:
             if not stopping and self.restart_at is not None and now >= self.restart_at:
                 self.restart_at = None
@@ -123,6 +141,9 @@ class Supervisor(object):
     def _on_signal(self, signum, frame):  # pylint: disable=unused-argument
         if signum in (signal.SIGTERM, signal.SIGINT):
             self.stop_requested = signal.SIGTERM
+        elif signum == handoff.START_API_SERVER_SIGNAL:
+            if self.api_server is not None:
+                self.api_server.asked = True
         else:
             self.app.signal(signum)  # SIGHUP: gunicorn reloads; SIGQUIT: it stops at once
 
@@ -154,11 +175,11 @@ class Supervisor(object):
     def run(self):
         """Runs the container until the gunicorn master exits; returns the container's exit status. (gunicorn
         kills its own workers at its graceful timeout; the orchestrator kills the container at its own.)"""
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, handoff.START_API_SERVER_SIGNAL):
             signal.signal(signum, self._on_signal)
-        if self.api_server is not None:
-            self.api_server.start()
         self.app.start()
+        if self.api_server is not None:
+            self.api_server.start_when_asked(time.time() + API_SERVER_START_FALLBACK_SECONDS)
         for start_background in self.background:
             start_background()
         while self.app.running:
@@ -169,7 +190,7 @@ class Supervisor(object):
                 self.app.signal(self.stop_requested)
             if self.api_server is not None:
                 self.api_server.tick(now, self.finishing)
-            time.sleep(TICK_SECONDS)
+            time.sleep(TICK_SECONDS)  # a signal ends it early
         self.finishing = True
         if self.api_server is not None and self.api_server.child.running:
             children.stop(self.api_server.child, API_SERVER_STOP_SECONDS, self.reap)

@@ -85,3 +85,26 @@ def test_a_call_waits_for_a_server_that_starts_within_its_deadline(tmp_path, mon
         server.stop()
         stub.channel.close()
         apiproxy_stub_map.apiproxy = previous
+
+
+def test_the_first_call_to_a_server_not_started_asks_for_it_once_and_waits(tmp_path, monkeypatch):
+    from api_fixtures import ApiServerProcess, APPLICATION_ID
+    monkeypatch.setenv('APPLICATION_ID', APPLICATION_ID)
+    server = ApiServerProcess(tmp_path / 'storage', tmp_path / 'log', unix_socket=tmp_path / 'on-demand.sock')
+    starts = []
+
+    def start_server():
+        starts.append(threading.Thread(target=server.start))
+        starts[-1].start()
+    previous = apiproxy_stub_map.apiproxy
+    stub = apiclient.install('127.0.0.1', 1, unix_socket=str(tmp_path / 'on-demand.sock'),
+                             when_not_listening=start_server)
+    try:
+        assert memcache.set('asked-for', 'yes') and memcache.get('asked-for') == 'yes'
+        assert len(starts) == 1
+    finally:
+        for thread in starts:
+            thread.join()
+        server.stop()
+        stub.channel.close()
+        apiproxy_stub_map.apiproxy = previous

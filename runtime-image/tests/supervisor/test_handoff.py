@@ -43,3 +43,18 @@ def test_the_apps_one_secret_is_the_api_server_secret_it_signs_calls_with():
     assert handoff.read_secrets(io.BytesIO(handoff.app_secrets(Settings({'API_SERVER_SECRET': 'b' * 32})))) == {
         'API_SERVER_SECRET': 'b' * 32}
     assert handoff.read_secrets(io.BytesIO(handoff.app_secrets(Settings({})))) == {}
+
+
+def test_the_app_is_told_whom_to_ask_for_its_own_api_server_and_asks_once(monkeypatch):
+    sent = []
+    monkeypatch.setattr(handoff.os, 'kill', lambda pid, signum: sent.append((pid, signum)))
+    embedded = handoff.app_environment({}, Settings({}), 'sha', 'path', api_unix_socket='/tmp/api.sock')
+    external = handoff.app_environment({}, Settings({}), 'sha', 'path')
+    starter = handoff.ApiServerStarter(Settings(embedded).api_server_starter_pid)
+
+    starter()
+    starter()
+    handoff.ApiServerStarter(Settings(external).api_server_starter_pid)()
+
+    assert sent == [(handoff.os.getpid(), handoff.START_API_SERVER_SIGNAL)]
+    assert 'API_SERVER_STARTER_PID' not in external

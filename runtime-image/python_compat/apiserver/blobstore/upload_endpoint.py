@@ -14,7 +14,6 @@ try: 404 unknown or used session, 413 too large, 400 malformed form or body, 503
 """
 
 import logging
-import os
 
 from google.appengine.api import datastore
 from google.appengine.api import datastore_errors
@@ -26,16 +25,8 @@ from python_compat.apiserver.blobstore import upload_storage
 from python_compat.wire import blob_upload as wire
 
 _log = logging.getLogger(__name__)
-# The host the blobstore stub puts in upload URLs; the serving runtime replaces it with its request's host.
-UPLOAD_URL_PLACEHOLDER_HOST = 'localhost'
 # The datastore kind of the blobstore stub's upload sessions.
 SESSION_KIND = '__BlobUploadSession__'
-
-
-def give_upload_urls_a_host():
-    """Lets the blobstore stub build upload URLs: it takes their host from this process's environment (the
-    SDK's local request info), which in a server shared by many apps names no request."""
-    os.environ.setdefault('HTTP_HOST', UPLOAD_URL_PLACEHOLDER_HOST)
 
 
 class BlobUploadEndpoint(object):
