@@ -66,6 +66,18 @@ def load():
     return real
 
 
+def is_stand_in(module):
+    """Whether `module` is the stand-in, not yet replaced by the real pkg_resources."""
+    return isinstance(module, _StandIn) and not is_loaded()
+
+
+def module_file(module):
+    """The `__file__` of a module, found for the stand-in without importing the real pkg_resources."""
+    if is_stand_in(module):
+        return os.path.join(module.__path__[0], '__init__.py')
+    return getattr(module, '__file__', None)
+
+
 def is_loaded():
     """Whether the real pkg_resources has been imported in this process."""
     module = sys.modules.get(MODULE_NAME)

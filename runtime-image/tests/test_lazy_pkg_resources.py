@@ -89,3 +89,20 @@ def test_entry_points_files_are_read_as_pkg_resources_reads_them(tmpdir):
 
     assert [(e.name, e.module_name, e.attrs) for e in declared['console_scripts']] == [('demo', 'demo.cli', ['main'])]
     assert declared['demo.plugins'] is None
+
+
+MODULE_FILE = '''
+from __future__ import print_function
+import os, sys
+from python_compat import lazy_pkg_resources
+lazy_pkg_resources.install()
+stand_in_file = lazy_pkg_resources.module_file(sys.modules['pkg_resources'])
+print(lazy_pkg_resources.is_loaded())
+import pkg_resources
+real_file = pkg_resources.__file__
+print(os.path.splitext(stand_in_file)[0] == os.path.splitext(real_file)[0], lazy_pkg_resources.is_loaded())
+'''
+
+
+def test_the_stand_ins_file_is_the_real_modules_without_importing_it():
+    assert _run(MODULE_FILE) == ['False', 'True True']

@@ -74,7 +74,7 @@ class ApiServer(object):
                                         handler_class=patches.handler_class(self.config.runtime_patches),
                                         environ={'SERVER_NAME': self.config.host})
         self._http.start()
-        memory.release_startup_garbage()
+        memory.release_free_heap()
         _log.info('App Engine API server for %s listening on http://%s:%d/rpc_http, data in %s; %s',
                   self.config.app_id, self.config.host, self.port, self.config.storage_path,
                   'calls must be signed with API_SERVER_SECRET' if self.config.api_server_secret

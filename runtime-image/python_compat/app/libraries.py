@@ -20,6 +20,7 @@ import sys
 
 from python_compat import builtin_libraries
 from python_compat import google_namespace
+from python_compat import lazy_pkg_resources
 from python_compat import sdk
 from python_compat.builtin_libraries import catalog as catalog_module
 from python_compat.builtin_libraries import resolution
@@ -81,7 +82,8 @@ def _serve(library, entry, source, libraries_dir):
     if path is None:
         return
     imported = sys.modules.get(entry.module)
-    if imported is not None and not os.path.abspath(getattr(imported, '__file__', '') or '').startswith(path + os.sep):
+    imported_file = lazy_pkg_resources.module_file(imported) if imported is not None else None
+    if imported is not None and not os.path.abspath(imported_file or '').startswith(path + os.sep):
         # A warning when app.yaml names the library; a library it only requires is a detail.
         level = logging.WARNING if library.named else logging.INFO
         version = getattr(imported, '__version__', None)
@@ -90,7 +92,7 @@ def _serve(library, entry, source, libraries_dir):
                     library.key, library.version, library.name, version)
         else:
             log.log(level, '%s: %s: version %s requested; serving the copy this runtime imported first (%s)',
-                    source, library.key, library.version, os.path.dirname(imported.__file__))
+                    source, library.key, library.version, os.path.dirname(imported_file))
         return
     _put_on_sys_path(path, first=True)
     log.info('%s: %s: serving %s %s from %s', source, library.key, library.name, library.version, path)

@@ -10,9 +10,10 @@ import time
 
 from python_compat.logs import formatters
 from python_compat.logs.trace import RequestLogContext
-from python_compat.pipeline import request_environ
 
 REQUEST_LOGGER = 'python_compat.request'
+# The WSGI environ key of the request's REQUEST_LOG_ID (pipeline/request_environ.py sets it).
+LOG_ID_KEY = 'python_compat.request_log_id'
 
 
 class RequestLogBuffer(object):
@@ -102,7 +103,7 @@ def _quote_replacing(text):
 
 def _request_entry(environ, method, url, status, size, started, now, severity, summary, trace, quote):
     referer = environ.get('HTTP_REFERER')
-    log_id = environ.get(request_environ.LOG_ID_KEY)
+    log_id = environ.get(LOG_ID_KEY)
     return _REQUEST_ENTRY % (
         severity, quote(summary), formatters.timestamp(now), quote(method), quote(url), status, size,
         quote(environ.get('HTTP_USER_AGENT', '')), quote(environ.get('REMOTE_ADDR', '')), now - started,

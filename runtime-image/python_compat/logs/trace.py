@@ -1,15 +1,15 @@
 """The trace of the request being served (`X-Cloud-Trace-Context`), carried by every log line it writes."""
 
-try:
-    from gevent.local import local as _local_class
-except ImportError:  # pragma: no cover - the runtime image always has gevent
-    from threading import local as _local_class
+import threading
 
 TRACE_KEY = 'logging.googleapis.com/trace'
 SPAN_KEY = 'logging.googleapis.com/spanId'
 SAMPLED_KEY = 'logging.googleapis.com/trace_sampled'
 
-_request = _local_class()
+# Made by the first request: threading.local then, which in a process gevent has patched is a greenlet local
+# (every process that serves requests patches before it serves). Not at import: the supervisor logs too, and
+# importing gevent there only for this would slow every container's start.
+_request = None
 
 
 def parse_trace_context(header):
@@ -28,11 +28,15 @@ class RequestLogContext(object):
 
     @staticmethod
     def begin(trace_fields):
+        global _request  # pylint: disable=global-statement
+        if _request is None:
+            _request = threading.local()
         _request.fields = trace_fields
 
     @staticmethod
     def end():
-        _request.fields = None
+        if _request is not None:
+            _request.fields = None
 
     @staticmethod
     def current():

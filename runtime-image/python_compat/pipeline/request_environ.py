@@ -10,6 +10,7 @@ import binascii
 import collections
 import os
 
+from python_compat.logs.request_log import LOG_ID_KEY
 from python_compat.pipeline import users
 
 try:
@@ -25,8 +26,6 @@ _CGI_KEYS = ('REQUEST_METHOD', 'PATH_INFO', 'QUERY_STRING', 'CONTENT_TYPE', 'CON
 _RUNTIME_KEYS = users.USER_KEYS + ('HTTPS', 'REQUEST_LOG_ID', 'REQUEST_ID_HASH')
 _REQUEST_KEYS = frozenset(_CGI_KEYS + _RUNTIME_KEYS)
 
-# The WSGI environ key of the request's REQUEST_LOG_ID.
-LOG_ID_KEY = 'python_compat.request_log_id'
 
 _DELETED = object()
 _MISSING = object()

@@ -26,7 +26,6 @@ from python_compat.logs import request_log
 from python_compat.logs import trace
 from python_compat.pipeline import blob_serving
 from python_compat.pipeline import malformed_requests
-from python_compat.pipeline import request_environ
 from python_compat.pipeline import users
 from python_compat.wire import blob_upload as blob_upload_wire
 from python_compat.wire import internal_token
@@ -115,7 +114,7 @@ class ServedRequest(object):
         self.in_app = True
         if environ is not self.environ:
             # A platform step rewrote the request; the request log still describes the one received.
-            self.environ[request_environ.LOG_ID_KEY] = environ[request_environ.LOG_ID_KEY]
+            self.environ[request_log.LOG_ID_KEY] = environ[request_log.LOG_ID_KEY]
         body = self.pipeline.router(environ, start_response)
         if self.blob_response is None:
             return body

@@ -17,7 +17,6 @@
 from __future__ import print_function
 
 import errno
-import httplib
 import logging
 import os
 import signal
@@ -47,6 +46,7 @@ API_SERVER_START_FALLBACK_SECONDS = 5.0
 
 
 def answers(port):
+    import httplib  # here, not at start-up: the children start sooner
     connection = httplib.HTTPConnection('127.0.0.1', port, timeout=PROBE_TIMEOUT_SECONDS)
     try:
         connection.request('GET', '/_ah/health')
@@ -278,5 +278,5 @@ def serve():
     if settings.cron_enabled:
         background.append(_cron(settings))
     watch = ApiServerWatch(api_server, settings.api_port, status) if api_server else None
-    memory.release_startup_garbage()
+    memory.release_free_heap()
     sys.exit(Supervisor(app, watch, background).run())

@@ -4,7 +4,8 @@ import pytest
 
 from conftest import call_wsgi, make_environ, pipeline_for
 from python_compat.wire import internal_token
-from python_compat.pipeline.request_environ import LOG_ID_KEY, RequestLocalEnviron
+from python_compat.logs.request_log import LOG_ID_KEY
+from python_compat.pipeline.request_environ import RequestLocalEnviron
 
 
 @pytest.fixture

@@ -59,6 +59,10 @@ class SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
         finally:
             self._ReleaseConnection(connection)
 
+    def _UpdateIndexes(self):  # pylint: disable=invalid-name
+        """dev_appserver's stub adds every new query's index to the app's index.yaml (creating the file): App
+        Engine never wrote the app's files, and here they are read-only (each query shape logged an error)."""
+
     def _Dynamic_BeginTransaction(self, request, transaction):  # pylint: disable=invalid-name
         request.clear_previous_transaction()
         datastore_sqlite_stub.DatastoreSqliteStub._Dynamic_BeginTransaction(self, request, transaction)
