@@ -69,7 +69,7 @@ class ApiServerWatch(object):
         self.next_probe = 0
         self.unanswered = 0
         self.up = False
-        # Not started until asked (the gunicorn master's signal sets `asked`) or start_at passes.
+        # start_when_asked() holds the start until `asked` (the gunicorn master's signal) or start_at.
         self.started = True
         self.asked = False
         self.start_at = None

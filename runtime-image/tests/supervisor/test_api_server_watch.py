@@ -91,10 +91,15 @@ def test_a_server_that_stops_answering_is_killed(watch):
     assert watch.child.running is False
 
 
-def test_it_starts_when_the_app_asks_and_not_before(tmpdir):
+def unstarted_watch(tmpdir):
     status = container_status.StatusFile(str(tmpdir.join('status')), api_server=container_status.STARTING)
     watched = main.ApiServerWatch(FakeChild(), 10001, status)
     watched.start_when_asked(latest=105.0)
+    return watched
+
+
+def test_it_starts_when_the_app_asks_and_not_before(tmpdir):
+    watched = unstarted_watch(tmpdir)
 
     watched.tick(100.0, stopping=False)
     assert watched.child.starts == 0
@@ -104,9 +109,7 @@ def test_it_starts_when_the_app_asks_and_not_before(tmpdir):
 
 
 def test_it_starts_at_the_latest_time_when_nobody_asks_but_not_while_the_container_stops(tmpdir):
-    status = container_status.StatusFile(str(tmpdir.join('status')), api_server=container_status.STARTING)
-    watched = main.ApiServerWatch(FakeChild(), 10001, status)
-    watched.start_when_asked(latest=105.0)
+    watched = unstarted_watch(tmpdir)
 
     watched.tick(106.0, stopping=True)
     assert watched.child.starts == 0
