@@ -1,5 +1,6 @@
 """The in-process-stub twin of an app, for the benchmarks: bare gunicorn serves the app in /app with the SDK's
-service stubs inside each worker (no API server, no request pipeline), the limit of this runtime's architecture.
+service stubs inside each worker (no API server, no request pipeline), the limit of this runtime's architecture,
+with App Engine's per-request ndb context as the runtime has it.
 
     gunicorn -k gevent --pythonpath /bench --chdir /app inprocess_twin:app      (TWIN_APP=module:attribute)
 
@@ -33,4 +34,14 @@ services.register_stubs(config.ApiServerConfig(os.environ['APPLICATION_ID'],
 greenlet_state.make_sdk_state_greenlet_local()
 
 _module, _, _attribute = os.environ.get('TWIN_APP', 'main:app').partition(':')
-app = getattr(__import__(_module), _attribute)
+_app = getattr(__import__(_module), _attribute)
+
+
+def app(environ, start_response):
+    """The app with App Engine's ndb semantics: a new ndb context for every request. App Engine made one per request
+    (so does the runtime, whose os.environ is per request); this process's os.environ is not, and without this a
+    keep-alive connection's later requests would read ndb's in-context cache instead of calling the datastore."""
+    if 'google.appengine.ext.ndb' in sys.modules:
+        from google.appengine.ext.ndb import tasklets
+        tasklets.set_context(None)
+    return _app(environ, start_response)
