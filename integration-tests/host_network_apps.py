@@ -32,6 +32,22 @@ class HostApp(object):
         return reply
 
 
+def wait_until_healthy(container, base_url):
+    """Returns once `base_url`/_ah/health answers 200; fails with the container's log if it exits first or does
+    not answer within START_TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        container.reload()
+        assert container.status != 'exited', container.logs().decode()[-3000:]
+        try:
+            if requests.get(base_url + '/_ah/health', timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, 'not healthy: %s' % container.logs().decode()[-3000:]
+        time.sleep(0.2)
+
+
 @contextlib.contextmanager
 def app_on_host_network(docker_client, image, environment):
     """The app container in the host's network namespace, gunicorn (one worker) and its API server on 127.0.0.1."""
@@ -41,17 +57,7 @@ def app_on_host_network(docker_client, image, environment):
     container = docker_client.containers.run(image, detach=True, network_mode='host', environment=environment)
     app = HostApp(container, port)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            container.reload()
-            assert container.status != 'exited', container.logs().decode()[-3000:]
-            try:
-                if requests.get(app.url + '/_ah/health', timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, container.logs().decode()[-3000:]
-            time.sleep(0.2)
+        wait_until_healthy(container, app.url)
         yield app
     finally:
         container.remove(force=True)

@@ -10,15 +10,13 @@ import email
 import email.policy
 import json
 import textwrap
-import time
 
 import pytest
-import requests
 
+from host_network_apps import wait_until_healthy
 from smtp_test_server import PASSWORD, REFUSED_RECIPIENT, USER, free_port, smtp_test_server, \
     write_test_ca_and_server_certificate
 
-START_TIMEOUT_SECONDS = 60
 CLIENT_TIMEOUT_SECONDS = 120
 CERTIFICATES_IN_CONTAINER = '/run/test-certificates'
 
@@ -52,17 +50,7 @@ def api_server(docker_client, runtime_image, certificates, smtp_port, trust_test
         network_mode='host', environment=environment, detach=True,
         volumes={str(certificates): {'bind': CERTIFICATES_IN_CONTAINER, 'mode': 'ro'}})
     try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            container.reload()
-            assert container.status != 'exited', container.logs().decode()[-3000:]
-            try:
-                if requests.get('http://127.0.0.1:%d/_ah/health' % port, timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, 'API server not healthy: %s' % container.logs().decode()[-3000:]
-            time.sleep(0.2)
+        wait_until_healthy(container, 'http://127.0.0.1:%d' % port)
         container.api_port = port
         yield container
     finally:

@@ -9,14 +9,12 @@ directly to check that the values live there.
 import contextlib
 import json
 import textwrap
-import time
 
 import pytest
-import requests
 
+from host_network_apps import wait_until_healthy
 from memcached_server import Memcached, free_port, memcached_stats, memcached_text
 
-START_TIMEOUT_SECONDS = 60
 CLIENT_TIMEOUT_SECONDS = 120
 
 
@@ -43,17 +41,7 @@ def started_api_server(docker_client, runtime_image, memcacheds):
                         '--storage-path', '/tmp/api-storage'],
         network_mode='host', environment={'MEMCACHE_SERVERS': servers}, detach=True)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            container.reload()
-            assert container.status != 'exited', container.logs().decode()[-3000:]
-            try:
-                if requests.get('http://127.0.0.1:%d/_ah/health' % port, timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, 'API server not healthy: %s' % container.logs().decode()[-3000:]
-            time.sleep(0.2)
+        wait_until_healthy(container, 'http://127.0.0.1:%d' % port)
         yield port
     finally:
         container.remove(force=True)
