@@ -2,23 +2,17 @@
 and calls whose send and receive are separate, like transport.py's over HTTP.
 
 Plain sockets, so gevent's monkey-patching makes every wait cooperative. While the socket is missing or refuses
-connections (the API server is not started yet, is starting next to the app, or is being restarted), connecting is
-tried again until the call's deadline; the first time, `when_not_listening` is called (the gunicorn master asks
-the supervisor to start the API server now: supervisor/handoff.py).
+connections, connecting is tried again until the call's deadline (connection_pool.py).
 """
 
-import collections
 import errno
-import os
 import socket
-import time
 
 from google.appengine.runtime import apiproxy_errors
 
+from python_compat.apiclient import connection_pool
 from python_compat.wire import framed_calls
 
-MAX_IDLE_CONNECTIONS = 64
-CONNECT_RETRY_SECONDS = 0.05
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
 DEADLINE_GRACE_SECONDS = 1.0
 _NOT_LISTENING_ERRNOS = (errno.ENOENT, errno.ECONNREFUSED)
@@ -46,53 +40,19 @@ class FramedChannel(object):
     process. A connection belongs to one call from send to answer, then returns to the pool; after a fork (gunicorn
     workers) the parent's connections are dropped, never shared."""
 
-    def __init__(self, path, max_idle=MAX_IDLE_CONNECTIONS, when_not_listening=None):
+    def __init__(self, path, max_idle=connection_pool.MAX_IDLE_CONNECTIONS, when_not_listening=None):
         self.path = path
         self.description = 'API server at %s' % path
-        self._max_idle = max_idle
-        self._idle = collections.deque()
-        self._pid = os.getpid()
-        self._when_not_listening = when_not_listening
+        self.pool = connection_pool.ConnectionPool(lambda timeout: _Connection(path, timeout), _NOT_LISTENING_ERRNOS,
+                                                   max_idle, when_not_listening)
 
     def start(self, service, method, request_bytes, ticket, deadline_seconds):
         """Sends a call; returns it pending, its answer read by outcome()."""
         return PendingFramedCall(self, framed_calls.call_frame(service, method, ticket, request_bytes,
                                                                float(deadline_seconds)), deadline_seconds)
 
-    def acquire(self, timeout):
-        """(connection, reused)."""
-        if self._pid != os.getpid():
-            self._idle = collections.deque()
-            self._pid = os.getpid()
-        try:
-            connection = self._idle.pop()
-        except IndexError:
-            return self.connect(timeout), False
-        connection.sock.settimeout(timeout)
-        return connection, True
-
-    def connect(self, timeout):
-        give_up = time.time() + timeout
-        while True:
-            try:
-                return _Connection(self.path, timeout)
-            except socket.error as error:
-                if error.errno not in _NOT_LISTENING_ERRNOS or time.time() + CONNECT_RETRY_SECONDS >= give_up:
-                    raise
-            if self._when_not_listening is not None:
-                when_not_listening, self._when_not_listening = self._when_not_listening, None
-                when_not_listening()
-            time.sleep(CONNECT_RETRY_SECONDS)
-
-    def release(self, connection):
-        if len(self._idle) < self._max_idle and self._pid == os.getpid():
-            self._idle.append(connection)
-        else:
-            connection.close()
-
     def close(self):
-        while self._idle:
-            self._idle.pop().close()
+        self.pool.close()
 
 
 class PendingFramedCall(object):
@@ -112,7 +72,7 @@ class PendingFramedCall(object):
             self._send_error = error
 
     def _send(self):
-        self._connection, self._reused = self._channel.acquire(self._timeout)
+        self._connection, self._reused = self._channel.pool.acquire(self._timeout)
         try:
             self._connection.sock.sendall(self._frame)
         except socket.error:
@@ -123,7 +83,7 @@ class PendingFramedCall(object):
 
     def _resend_on_new_connection(self):
         self._abandon()
-        self._connection = self._channel.connect(self._timeout)
+        self._connection = self._channel.pool.connect(self._timeout)
         self._reused = False
         self._connection.sock.sendall(self._frame)
 
@@ -154,7 +114,7 @@ class PendingFramedCall(object):
         if body is None:
             raise EOFError('connection closed before the answer')
         answer = framed_calls.parse_answer(body)
-        self._channel.release(self._connection)
+        self._channel.pool.release(self._connection)
         self._connection = None
         return answer
 

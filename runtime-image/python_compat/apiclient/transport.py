@@ -6,23 +6,19 @@ which is how the async API (ndb's parallel gets, `make_call` then `wait`) runs c
 threads.
 """
 
-import collections
 import errno
 import httplib
-import os
 import socket
-import time
 
 from google.appengine.runtime import apiproxy_errors
 
+from python_compat.apiclient import connection_pool
 from python_compat.wire import api_signature
 from python_compat.wire import rpc_protocol
 
 # Extra seconds to wait beyond the call's deadline, so the server's own DEADLINE_EXCEEDED can arrive.
 DEADLINE_GRACE_SECONDS = 1.0
 # How often a refused connection is tried again while the call's deadline allows.
-CONNECT_RETRY_SECONDS = 0.05
-MAX_IDLE_CONNECTIONS = 64
 # Bytes asked of each recv(): a whole reply of a typical call in one.
 RECEIVE_SIZE = 65536
 MAX_HEAD_BYTES = 65536
@@ -35,63 +31,18 @@ _REQUEST_HEADERS = (
 _STALE_CONNECTION_ERRNOS = (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED)
 
 
-class ConnectionPool(object):
-    """Idle keep-alive connections to one API server, shared by every thread and greenlet of a process.
+class ConnectionPool(connection_pool.ConnectionPool):
+    """Idle keep-alive connections to one API server over HTTP (connection_pool.py)."""
 
-    A connection belongs to one call from send to the end of its reply, then returns here. After a fork
-    (gunicorn workers) the parent's connections are dropped, never shared.
-    """
-
-    def __init__(self, host, port, max_idle=MAX_IDLE_CONNECTIONS, signer=None):
+    def __init__(self, host, port, max_idle=connection_pool.MAX_IDLE_CONNECTIONS, signer=None):
+        connection_pool.ConnectionPool.__init__(self, lambda timeout: _Connection(host, port, timeout),
+                                                (errno.ECONNREFUSED,), max_idle)
         self.host = host
         self.port = port
         # A wire.api_signature.Signer when the server authenticates its callers (API_SERVER_SECRET), else None.
         self.signer = signer
-        self._max_idle = max_idle
-        self._idle = collections.deque()
-        self._pid = os.getpid()
         # Everything of a request before its deadline header: the same for every call to this server.
         self.request_head = _request_head(host, port)
-
-    def acquire(self, timeout):
-        """(connection, reused): an idle connection if there is one, else a new one; socket.error if the server
-        cannot be reached."""
-        if self._pid != os.getpid():
-            self._idle = collections.deque()
-            self._pid = os.getpid()
-        try:
-            connection, reused = self._idle.pop(), True
-        except IndexError:
-            return self.connect(timeout), False
-        connection.sock.settimeout(timeout)
-        return connection, reused
-
-    def connect(self, timeout):
-        """A new connection to the server; socket.error if it cannot be reached within `timeout` seconds.
-
-        While nothing listens (the API server is starting next to the app, or being restarted), connecting is
-        tried again until the call's time runs out: the call then succeeds once the server is back, instead of
-        failing at once."""
-        give_up = time.time() + timeout
-        while True:
-            try:
-                return _Connection(self.host, self.port, timeout)
-            except socket.error as error:
-                if error.errno != errno.ECONNREFUSED or time.time() + CONNECT_RETRY_SECONDS >= give_up:
-                    raise
-            time.sleep(CONNECT_RETRY_SECONDS)
-
-    def release(self, connection):
-        """Returns a connection whose reply has been read completely."""
-        if len(self._idle) < self._max_idle and self._pid == os.getpid():
-            self._idle.append(connection)
-        else:
-            connection.close()
-
-    def close(self):
-        """Closes every idle connection."""
-        while self._idle:
-            self._idle.pop().close()
 
 
 def _request_head(host, port):
