@@ -3,10 +3,11 @@
 own process (the limit of this architecture), in one run, and prints each target with its ratio:
 
 - latency, p50/p99 of memcache get, ndb get and ndb put from python27 code inside the runtime image (no
-  network): through the container's own API server as the app calls it (framed calls on its Unix socket),
-  through `POST /rpc_http` (how external API servers are called), the same with RUNTIME_PATCHES=off (what the
-  pywsgi patches are worth), and with the stubs in-process. Targets: memcache get p50 <= 4x in-process, ndb
-  get and put p50 <= 1.3x in-process;
+  network): as the runtime's app processes make them (memcache from the container's shared memcache file in the
+  caller's process, the other services through the container's API server over its Unix socket), through
+  `POST /rpc_http` (how external API servers are called: memcache too), the same with RUNTIME_PATCHES=off (what
+  the pywsgi patches are worth), and with the SDK's stubs in-process. Targets: memcache get p50 <= 4x
+  in-process, ndb get and put p50 <= 1.3x in-process;
 - requests/s of an app doing memcache.incr plus Model.get_or_insert per request (examples/compose/app), 2 gevent
   workers, wrk at concurrency 20 on 127.0.0.1: the runtime's container and its in-process-stub twin (bare gunicorn
   with scripts/bench_fixtures/inprocess_twin.py, same image, same app) running side by side and measured in
@@ -42,20 +43,20 @@ TARGETS = {'memcache get': 4.0, 'ndb get': 1.3, 'ndb put': 1.3}
 TARGET_APP_RATIO = 0.85
 TARGET_IDLE_MIB = 100
 OPERATIONS = ('memcache get', 'ndb get', 'ndb put')
-PATHS = ('framed', 'http', 'http-unpatched', 'stubs')
-PATH_NAMES = {'framed': 'API server, framed (Unix socket)', 'http': 'API server, POST /rpc_http',
+PATHS = ('runtime', 'http', 'http-unpatched', 'stubs')
+PATH_NAMES = {'runtime': 'runtime (shared memcache, framed Unix socket)', 'http': 'API server, POST /rpc_http',
               'http-unpatched': 'POST /rpc_http, RUNTIME_PATCHES=off', 'stubs': 'stubs in-process'}
 
-# Runs inside the runtime image (Python 2.7): `python -c LATENCY_SCRIPT framed|http|stubs CALLS`; prints one JSON
+# Runs inside the runtime image (Python 2.7): `python -c LATENCY_SCRIPT runtime|http|stubs CALLS`; prints one JSON
 # line {operation: [p50 ms, p99 ms]}.
 LATENCY_SCRIPT = r'''
 import json, os, subprocess, sys, time, urllib2
 mode, calls = sys.argv[1], int(sys.argv[2])
 os.environ['APPLICATION_ID'] = 'dev~bench'
-if mode in ('framed', 'http'):
+if mode in ('runtime', 'http'):
     server = subprocess.Popen([sys.executable, '-m', 'python_compat.apiserver', '--app-id', 'dev~bench',
                                '--port', '10001', '--storage-path', '/tmp/api-server',
-                               '--unix-socket', '/tmp/api.sock'])
+                               '--unix-socket', '/tmp/api.sock', '--memcache-store', '/tmp/memcache.sqlite3'])
     deadline = time.time() + 30
     while True:
         try:
@@ -66,7 +67,11 @@ if mode in ('framed', 'http'):
                 sys.exit('the API server did not answer within 30 s')
             time.sleep(0.1)
     from python_compat import apiclient
-    apiclient.install('127.0.0.1', 10001, unix_socket='/tmp/api.sock' if mode == 'framed' else None)
+    if mode == 'runtime':
+        apiclient.install('127.0.0.1', 10001, unix_socket='/tmp/api.sock', memcache_store='/tmp/memcache.sqlite3',
+                          memcache_max_bytes=64 << 20)
+    else:
+        apiclient.install('127.0.0.1', 10001)
 else:
     from python_compat.apiserver import config
     from python_compat.apiserver import services
@@ -252,17 +257,17 @@ def verdict(met):
 
 
 def latency_section(latencies, calls):
-    rows = [('measurement',) + tuple(PATH_NAMES[path] for path in PATHS) + ('framed / in-process',)]
+    rows = [('measurement',) + tuple(PATH_NAMES[path] for path in PATHS) + ('runtime / in-process',)]
     for operation in OPERATIONS:
         for index, label in ((0, 'p50'), (1, 'p99')):
             cells = tuple('%.3f' % latencies[path][operation][index] for path in PATHS)
-            ratio = latencies['framed'][operation][index] / latencies['stubs'][operation][index]
+            ratio = latencies['runtime'][operation][index] / latencies['stubs'][operation][index]
             rows.append(('%s %s (ms)' % (operation, label),) + cells + ('%.2fx' % ratio,))
     lines = ['API call latency from python27 code, %d calls each:' % calls, table(rows), '']
     for operation in OPERATIONS:
-        ratio = latencies['framed'][operation][0] / latencies['stubs'][operation][0]
+        ratio = latencies['runtime'][operation][0] / latencies['stubs'][operation][0]
         lines.append('target: %s p50 <= %.1fx in-process: %.2fx (%.3f vs %.3f ms): %s' % (
-            operation, TARGETS[operation], ratio, latencies['framed'][operation][0],
+            operation, TARGETS[operation], ratio, latencies['runtime'][operation][0],
             latencies['stubs'][operation][0], verdict(ratio <= TARGETS[operation])))
     return lines
 

@@ -39,7 +39,7 @@ class ApiServerProcess(object):
     """`python -m python_compat.apiserver` as a child process, with its log in a file."""
 
     def __init__(self, storage_path, log_path, app_id=APP_ID, environment=None, host='127.0.0.1', app_root=None,
-                 unix_socket=None):
+                 unix_socket=None, memcache_store=None):
         self.storage_path = str(storage_path)
         self.log_path = str(log_path)
         self.app_id = app_id
@@ -49,6 +49,8 @@ class ApiServerProcess(object):
         self.app_root = app_root
         # Where it serves framed calls as well (wire/framed_calls.py), when given.
         self.unix_socket = unix_socket
+        # The container's shared memcache file, which the app's processes open too, when given.
+        self.memcache_store = memcache_store
         self.port = None
         self._process = None
 
@@ -58,6 +60,7 @@ class ApiServerProcess(object):
         with open(self.log_path, 'ab') as log:
             options = ['--app-root', str(self.app_root)] if self.app_root else []
             options += ['--unix-socket', str(self.unix_socket)] if self.unix_socket else []
+            options += ['--memcache-store', str(self.memcache_store)] if self.memcache_store else []
             self._process = subprocess.Popen(
                 [sys.executable, '-m', 'python_compat.apiserver', '--app-id', self.app_id, '--host', self.host,
                  '--port', str(self.port), '--storage-path', self.storage_path] + options,
@@ -107,7 +110,7 @@ def api_server(tmp_path_factory):
     """One API server per test module, with its own storage directory."""
     directory = tmp_path_factory.mktemp('apiserver')
     server = ApiServerProcess(directory / 'storage', directory / 'apiserver.log',
-                              unix_socket=directory / 'api.sock').start()
+                              unix_socket=directory / 'api.sock', memcache_store=directory / 'memcache.sqlite3').start()
     yield server
     server.stop()
 
@@ -122,22 +125,37 @@ def api(api_server, monkeypatch):
 
 @pytest.fixture
 def framed_api(api_server, monkeypatch):
-    """The client installed as in a container, with framed calls on api_server's Unix socket."""
+    """The client installed with framed calls on api_server's Unix socket, every service there."""
     for stub in _installed_client(api_server, monkeypatch, unix_socket=str(api_server.unix_socket)):
         yield stub
 
 
-def _installed_client(api_server, monkeypatch, unix_socket):
+@pytest.fixture
+def container_api(api_server, monkeypatch):
+    """The client installed as the runtime installs it in a container: memcache served in this process from the
+    API server's shared memcache file, every other service by framed calls on its Unix socket."""
+    for stub in _installed_client(api_server, monkeypatch, unix_socket=str(api_server.unix_socket),
+                                  memcache_store=str(api_server.memcache_store)):
+        yield stub
+
+
+def _installed_client(api_server, monkeypatch, unix_socket, memcache_store=None):
     monkeypatch.setenv('APPLICATION_ID', APPLICATION_ID)
     monkeypatch.setenv('AUTH_DOMAIN', 'gmail.com')
     monkeypatch.setenv('SERVER_SOFTWARE', 'Development/python-compat')
     monkeypatch.setenv('CURRENT_VERSION_ID', 'v1.1')
     monkeypatch.setenv('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
     previous = apiproxy_stub_map.apiproxy
-    stub = apiclient.install('127.0.0.1', api_server.port, unix_socket=unix_socket)
+    stub = apiclient.install('127.0.0.1', api_server.port, unix_socket=unix_socket, memcache_store=memcache_store,
+                             memcache_max_bytes=1 << 20)
     _reset_ndb_context()
     yield stub
     stub.channel.close()
+    if memcache_store:
+        from python_compat.apiserver import lazy_stub
+        memcache_stub = lazy_stub.created_stub(apiproxy_stub_map.apiproxy, 'memcache')
+        if memcache_stub is not None:
+            memcache_stub.store.close()
     apiproxy_stub_map.apiproxy = previous
     _reset_ndb_context()
 

@@ -1,4 +1,6 @@
-"""The App Engine API client: routes every API call of the app to an API server over `POST /rpc_http`.
+"""The App Engine API client: routes every API call of the app to an API server over `POST /rpc_http`, or to the
+container's own API server over its Unix socket; memcache calls to the container's shared memcache, served in the
+app's own process.
 
     from python_compat import apiclient
     apiclient.install(host, port)              # before the app makes API calls
@@ -23,11 +25,13 @@ __all__ = ['install', 'ServiceBridgeStub', 'current_ticket', 'set_default_ticket
            'make_sdk_state_greenlet_local', 'set_ndb_debug']
 
 
-def install(host, port, secret=None, unix_socket=None, when_not_listening=None):
+def install(host, port, secret=None, unix_socket=None, when_not_listening=None, memcache_store=None,
+            memcache_max_bytes=None):
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
     signed with `secret` (API_SERVER_SECRET) when one is given, or to the container's own API server through its
     Unix socket when `unix_socket` names it (`when_not_listening` is called the first time nothing listens there);
-    returns its stub.
+    returns its stub. With `memcache_store` (MEMCACHE_STORE), memcache calls are served in this process from that
+    file, which the container's API server and every worker share (apiserver/memcache/shared_store.py).
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
     imported. Also makes the SDK's per-thread API state (ndb's event loop and context, once ndb is imported) per
@@ -40,7 +44,19 @@ def install(host, port, secret=None, unix_socket=None, when_not_listening=None):
     stub = ServiceBridgeStub(channel)
     make_sdk_state_greenlet_local()
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
+    if memcache_store:
+        _serve_memcache_here(apiproxy_stub_map.apiproxy, memcache_store, memcache_max_bytes)
     return stub
+
+
+def _serve_memcache_here(stub_map, path, max_bytes):
+    from python_compat.apiserver import lazy_stub
+
+    def create():
+        # Made at the first memcache call, which an app that never calls memcache never pays for.
+        from python_compat.apiserver.memcache import shared_stub
+        return shared_stub.stub_for(path, max_bytes)
+    stub_map.RegisterStub('memcache', lazy_stub.LazyStub('memcache', create, stub_map))
 
 
 def set_ndb_debug(enabled):

@@ -1,6 +1,8 @@
 """The API server's settings, from arguments or from the command line."""
 
 import argparse
+import os
+import tempfile
 
 from python_compat.apiserver import caller_auth
 from python_compat.apiserver.mail import settings as mail_settings
@@ -17,6 +19,7 @@ DEFAULT_PARTITION = 'dev'
 CONSISTENCY_CHOICES = ('consistent', 'time', 'random')
 DEFAULT_UPLOAD_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOAD_MAX_BYTES)
 DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = types.byte_size(variables.DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES)
+DEFAULT_MEMCACHE_MAX_BYTES = types.byte_size(variables.DEFAULT_MEMCACHE_MAX_BYTES)
 
 
 def full_app_id(app_id):
@@ -36,8 +39,10 @@ class ApiServerConfig(object):
     admin_email_recipients: the addresses send_mail_to_admins delivers to.
     default_http_server: host:port of the app, for URLs the stubs build (image serving URLs, task targets).
     task_target_url: where push tasks are sent (the app's base URL); None: tasks are stored, not run.
-    memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: the SDK's
-        in-process stub.
+    memcache_servers: [(host, port)] of memcached servers that serve the memcache API; empty: memcache_store.
+    memcache_store: the SQLite file of the container's memcache (memcache/shared_store.py), which the app's
+        workers open too; None (and no memcache_servers): the SDK's stub, in this process only.
+    memcache_max_bytes: what the memcache_store holds at most, keys plus values.
     api_server_secret: API_SERVER_SECRET, which every call must be signed with; None: calls are not
         authenticated, which only a server listening on loopback may do.
     runtime_patches: serve with the speed-ups of gevent's HTTP code (apiserver/patches/); off for benchmarks.
@@ -52,7 +57,8 @@ class ApiServerConfig(object):
                  default_http_server='localhost:8080', task_target_url=None, memcache_servers=(),
                  runtime_patches=True, api_server_secret=None, cloud_datastore=None,
                  upload_max_bytes=DEFAULT_UPLOAD_MAX_BYTES,
-                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES, unix_socket=None):
+                 uploads_in_flight_max_bytes=DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES, unix_socket=None,
+                 memcache_store=None, memcache_max_bytes=DEFAULT_MEMCACHE_MAX_BYTES):
         if datastore_consistency not in CONSISTENCY_CHOICES:
             raise ValueError('datastore_consistency must be one of %s, not %r'
                              % (', '.join(CONSISTENCY_CHOICES), datastore_consistency))
@@ -66,6 +72,8 @@ class ApiServerConfig(object):
         self.admin_email_recipients = frozenset(admin_email_recipients)
         self.default_http_server = default_http_server
         self.memcache_servers = list(memcache_servers)
+        self.memcache_store = memcache_store
+        self.memcache_max_bytes = memcache_max_bytes
         self.task_target_url = task_target_url
         self.runtime_patches = runtime_patches
         self.api_server_secret = api_server_secret
@@ -135,6 +143,9 @@ def parse_args(argv, settings=None):
     parser.add_argument('--memcache-servers', type=_memcache_servers, default=settings.memcache_servers,
                         help='host:port,... of memcached servers that serve the memcache API '
                              '(default $MEMCACHE_SERVERS; unset: in-process)')
+    parser.add_argument('--memcache-store',
+                        help="SQLite file of the container's memcache, which the app's workers open too "
+                             '(default: a file of its own in a new temporary directory; ignored with memcached)')
     args = parser.parse_args(argv)
     if not args.app_id.rpartition('~')[2]:
         parser.error('--app-id: expected an application id such as myapp or s~myapp, got %r' % args.app_id)
@@ -159,4 +170,11 @@ def parse_args(argv, settings=None):
         memcache_servers=args.memcache_servers, runtime_patches=settings.runtime_patches,
         api_server_secret=settings.api_server_secret,
         cloud_datastore=cloud_datastore_settings.from_settings(settings), unix_socket=args.unix_socket,
-        upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes)
+        upload_max_bytes=settings.upload_max_bytes, uploads_in_flight_max_bytes=settings.uploads_in_flight_max_bytes,
+        memcache_store=None if args.memcache_servers else (args.memcache_store or _private_memcache_store()),
+        memcache_max_bytes=settings.memcache_max_bytes)
+
+
+def _private_memcache_store():
+    """A memcache file only this server opens (a standalone API server: its clients are in other containers)."""
+    return os.path.join(tempfile.mkdtemp(prefix='python-compat-api-'), 'memcache.sqlite3')

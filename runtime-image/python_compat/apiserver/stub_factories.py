@@ -1,6 +1,6 @@
 """How each service's stub is made: the SDK's stubs as dev_appserver's API server makes them
 (`devappserver2/stub_util.setup_stubs`, SDK 1.9.88), with the choices of this server, and ours where we replace
-one (mail through SMTP, memcached, Cloud Datastore).
+one (mail through SMTP, memcache shared with the app's workers or in memcached, Cloud Datastore).
 
 Every factory imports its stub module itself, so a service made on its first call (lazy_stub.py) costs nothing
 until then.
@@ -15,7 +15,8 @@ SEARCH_INDEXES_FILE = 'search_indexes'
 
 class StubFactories(object):
     """One method per service, named as the service, returning a new stub; `config`: an ApiServerConfig, blob
-    bytes live in `blobs_path`, `memcached`: the MemcachedCluster that serves memcache (None: the SDK's stub)."""
+    bytes live in `blobs_path`, `memcached`: the MemcachedCluster that serves memcache (None: the config's
+    memcache_store, or the SDK's stub without one)."""
 
     SERVICES = ('app_identity_service', 'blobstore', 'capability_service', 'channel', 'datastore_v3', 'datastore_v4',
                 'images', 'logservice', 'mail', 'memcache', 'modules', 'remote_socket', 'search', 'system', 'taskqueue',
@@ -97,6 +98,9 @@ class StubFactories(object):
         if self._memcached is not None:
             from python_compat.apiserver.memcache import memcached_stub
             return memcached_stub.MemcachedServiceStub(self._memcached)
+        if self._config.memcache_store is not None:
+            from python_compat.apiserver.memcache import shared_stub
+            return shared_stub.stub_for(self._config.memcache_store, self._config.memcache_max_bytes)
         from google.appengine.api.memcache import memcache_stub
         return memcache_stub.MemcacheServiceStub()
 

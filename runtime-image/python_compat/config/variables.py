@@ -25,6 +25,7 @@ DATASTORE_BACKENDS = ('sqlite', 'cloud-datastore')
 MIN_SECRET_LENGTH = 32
 MEMCACHED_PORT = 11211
 DEFAULT_UPLOAD_MAX_BYTES = '256M'
+DEFAULT_MEMCACHE_MAX_BYTES = '64M'
 DEFAULT_UPLOADS_IN_FLIGHT_MAX_BYTES = '512M'
 
 
@@ -123,7 +124,11 @@ VARIABLES = (
              'where the embedded API server keeps its data (mount a volume)'),
     Variable('MEMCACHE_SERVERS', types.host_port_list(MEMCACHED_PORT), '',
              '`host:port,…` of memcached servers that serve the memcache API (on the API server)',
-             default_doc='unset: memcache lives in the API server', read_by=API_SERVER),
+             default_doc="unset: memcache is the container's own (`MEMCACHE_MAX_BYTES`)", read_by=API_SERVER),
+    Variable('MEMCACHE_MAX_BYTES', types.byte_size, DEFAULT_MEMCACHE_MAX_BYTES,
+             "what memcache holds at most, keys plus values (`512K`, `256M`, `1G`, …): beyond, the least recently "
+             "used values are evicted. Without `MEMCACHE_SERVERS` memcache is a file in the container's temporary "
+             'directory (memory on Cloud Run) that the workers and the API server share', read_by=BOTH),
     Variable('UPLOAD_MAX_BYTES', types.byte_size, DEFAULT_UPLOAD_MAX_BYTES,
              'the largest request body of one blobstore upload (`512K`, `1G`, …), and less when its '
              '`create_upload_url` sets `max_bytes_total`: 413 beyond, with nothing stored', read_by=API_SERVER),
@@ -218,6 +223,9 @@ VARIABLES = (
     Variable('API_UNIX_SOCKET', types.optional_text, None,
              "the Unix socket of the container's own API server, for framed calls (wire/framed_calls.py)",
              internal=True),
+    Variable('MEMCACHE_STORE', types.optional_text, None,
+             "the container's memcache file (apiserver/memcache/shared_store.py), which the workers open to serve "
+             'memcache calls themselves; unset with `MEMCACHE_SERVERS` or an external API server', internal=True),
     Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
              "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
              internal=True),

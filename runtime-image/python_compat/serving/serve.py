@@ -71,6 +71,7 @@ def _connect_app_engine_apis(settings, start_api_server):
     `start_api_server()` if the app calls an API before it is loaded), before the app is imported."""
     from python_compat import apiclient
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret,
-                      settings.api_unix_socket, when_not_listening=start_api_server)
+                      settings.api_unix_socket, when_not_listening=start_api_server,
+                      memcache_store=settings.memcache_store, memcache_max_bytes=settings.memcache_max_bytes)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

@@ -28,13 +28,15 @@ CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
 START_API_SERVER_SIGNAL = signal.SIGUSR1
 
 
-def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None):
+def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None, memcache_store=None):
     """The gunicorn master's environment: `environ` (the settings already removed the secrets and the API
     server's own variables) and the handoff."""
     handed = dict(environ, INTERNAL_TOKEN_SHA256=token_sha256, CONTAINER_STATUS_FILE=status_path)
     if api_unix_socket:
         handed['API_UNIX_SOCKET'] = api_unix_socket
         handed['API_SERVER_STARTER_PID'] = str(os.getpid())
+    if memcache_store:
+        handed['MEMCACHE_STORE'] = memcache_store
     if settings.proxy_secret:
         handed['PROXY_SECRET_SHA256'] = hashlib.sha256(settings.proxy_secret).hexdigest()
     return handed

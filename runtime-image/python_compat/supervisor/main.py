@@ -43,6 +43,8 @@ UNANSWERED_PROBES_BEFORE_RESTART = 3
 RESTARTS_BEFORE_FAILED = 4
 API_SERVER_STOP_SECONDS = 10.0
 API_SERVER_START_FALLBACK_SECONDS = 5.0
+# The container's memcache (apiserver/memcache/shared_store.py), in its runtime directory.
+MEMCACHE_STORE_FILE = 'memcache.sqlite3'
 
 
 def answers(port):
@@ -202,7 +204,7 @@ def _report_and_exit(error):
     sys.exit(1)
 
 
-def _api_server_child(settings, app_yaml, token, unix_socket):
+def _api_server_child(settings, app_yaml, token, unix_socket, memcache_store):
     from python_compat.config import platform_variables
     from python_compat.errors import StartupError
     if not os.access(settings.api_storage_path, os.W_OK):
@@ -212,6 +214,8 @@ def _api_server_child(settings, app_yaml, token, unix_socket):
     command = [sys.executable, '-m', 'python_compat.apiserver', '--app-id', app_id, '--port', str(settings.api_port),
                '--storage-path', settings.api_storage_path, '--app-root', settings.app_root,
                '--unix-socket', unix_socket, handoff.SECRETS_ON_STDIN_FLAG]
+    if memcache_store:
+        command[-1:-1] = ['--memcache-store', memcache_store]
     environment = dict(os.environ, **handoff.without_secrets(settings.api_server_environment))
     # Push tasks go to this container's app.
     environment['TASK_TARGET_URL'] = 'http://127.0.0.1:%d' % settings.port
@@ -259,11 +263,15 @@ def serve():
         # The container's status file and its API server's socket, reachable only by the container's user.
         runtime_dir = tempfile.mkdtemp(prefix='python-compat-')
         status_path = os.path.join(runtime_dir, 'status')
-        api_unix_socket = None
+        api_unix_socket = memcache_store = None
         api_server = None
         if settings.api_host is None:
             api_unix_socket = os.path.join(runtime_dir, 'api.sock')
-            api_server = _api_server_child(settings, app_yaml, internal_token.token(), api_unix_socket)
+            if not settings.api_server_environment.get('MEMCACHE_SERVERS', '').strip():
+                # Opened by each worker and by the API server: memcache calls stay in the process making them.
+                memcache_store = os.path.join(runtime_dir, MEMCACHE_STORE_FILE)
+            api_server = _api_server_child(settings, app_yaml, internal_token.token(), api_unix_socket,
+                                           memcache_store)
     except StartupError as error:
         _report_and_exit(error)
     warmup_enabled = 'warmup' in (app_yaml.get('inbound_services') or ())
@@ -272,7 +280,7 @@ def serve():
         warmup=container_status.WARMUP_PENDING if warmup_enabled else container_status.NO_WARMUP)
     app = children.Child('gunicorn', [sys.executable, '-m', 'python_compat.serving', handoff.SECRETS_ON_STDIN_FLAG],
                          handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path,
-                                                 api_unix_socket),
+                                                 api_unix_socket, memcache_store),
                          handoff.app_secrets(settings))
     background = [_warmup(settings, status)] if warmup_enabled else []
     if settings.cron_enabled:

@@ -1,5 +1,7 @@
 """The API server's settings and command line."""
 
+import os
+
 import pytest
 
 from python_compat.apiserver import config
@@ -108,3 +110,15 @@ def test_in_flight_budget_below_one_uploads_limit_is_a_usage_error(monkeypatch, 
         config.parse_args(['--app-id', 'x'])
 
     assert 'UPLOADS_IN_FLIGHT_MAX_BYTES' in capsys.readouterr().err
+
+
+def test_memcache_is_a_file_of_its_own_unless_the_container_shares_one_or_memcached_serves_it(monkeypatch):
+    own = config.parse_args(['--app-id', 'x'])
+    shared = config.parse_args(['--app-id', 'x', '--memcache-store', '/tmp/runtime/memcache.sqlite3'])
+    monkeypatch.setenv('MEMCACHE_MAX_BYTES', '1M')
+    monkeypatch.setenv('MEMCACHE_SERVERS', 'cache:11211')
+    memcached = config.parse_args(['--app-id', 'x', '--memcache-store', '/tmp/runtime/memcache.sqlite3'])
+
+    assert own.memcache_store.endswith('/memcache.sqlite3') and os.path.isdir(os.path.dirname(own.memcache_store))
+    assert (shared.memcache_store, shared.memcache_max_bytes) == ('/tmp/runtime/memcache.sqlite3', 64 << 20)
+    assert (memcached.memcache_store, memcached.memcache_max_bytes) == (None, 1 << 20)

@@ -58,3 +58,11 @@ def test_the_app_is_told_whom_to_ask_for_its_own_api_server_and_asks_once(monkey
 
     assert sent == [(handoff.os.getpid(), handoff.START_API_SERVER_SIGNAL)]
     assert 'API_SERVER_STARTER_PID' not in external
+
+
+def test_the_app_is_told_where_the_containers_memcache_is():
+    handed = handoff.app_environment({}, Settings({}), 'sha', 'path', api_unix_socket='/tmp/api.sock',
+                                     memcache_store='/tmp/memcache.sqlite3')
+
+    assert Settings(handed).memcache_store == '/tmp/memcache.sqlite3'
+    assert Settings(handoff.app_environment({}, Settings({}), 'sha', 'path')).memcache_store is None
