@@ -31,7 +31,8 @@ APIS = (
         rows.AS_ON_APP_ENGINE, 'in the API server: SQLite under API_STORAGE_PATH (keep it on a volume), or Cloud '
         'Datastore with DATASTORE_BACKEND=cloud-datastore', rows.APIS),
     Api('memcache', ('google.appengine.api.memcache',), rows.AS_ON_APP_ENGINE,
-        'in the API server, or memcached with MEMCACHE_SERVERS', rows.APIS),
+        "in a file the container's processes share (MEMCACHE_MAX_BYTES), or memcached with MEMCACHE_SERVERS",
+        rows.APIS),
     Api('task queues', ('google.appengine.api.taskqueue', 'google.appengine.api.labs.taskqueue'),
         rows.AS_ON_APP_ENGINE, 'push tasks are sent to this app in the namespace they were added in; pull queues work',
         rows.TASKS),
