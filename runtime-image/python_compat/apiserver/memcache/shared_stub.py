@@ -34,6 +34,9 @@ class SharedMemcacheStub(apiproxy_stub.APIProxyStub):
         self.store = store
 
     def MakeSyncCall(self, service, call, request, response, request_id=None):  # noqa: N802 (the SDK's name)
+        if not hasattr(self, '_Dynamic_' + call):
+            # GrabTail and the SDK stub's test hooks: what the API server answers for a call no stub serves.
+            raise apiproxy_errors.CallNotFoundError('%s.%s' % (service, call))
         try:
             return super(SharedMemcacheStub, self).MakeSyncCall(service, call, request, response, request_id)
         except (sqlite3.Error, EnvironmentError) as error:

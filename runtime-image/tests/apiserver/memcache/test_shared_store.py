@@ -315,3 +315,9 @@ def test_a_store_error_is_a_miss_for_the_app(tmpdir):
 def call_raising(stub):
     response = pb.MemcacheGetResponse()
     stub.MakeSyncCall('memcache', 'Get', get('', ['k'], False), response)
+
+
+def test_a_call_it_does_not_serve_is_call_not_found(store):
+    with pytest.raises(apiproxy_errors.CallNotFoundError):
+        shared_stub.SharedMemcacheStub(store).MakeSyncCall('memcache', 'GrabTail', pb.MemcacheStatsRequest(),
+                                                           pb.MemcacheStatsResponse())
