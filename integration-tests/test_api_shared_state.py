@@ -15,6 +15,8 @@ MAX_READ_ROUNDS = 10
 # to the kernel and often the same one several times running, so one read per round left a value unseen by
 # the other worker after all rounds in one CI run of several.
 READS_PER_ROUND = 4
+# Increments sent at once to both workers of one container.
+INCREMENTS = 300
 
 
 def _call(app, path, **params):
@@ -73,6 +75,16 @@ def test_all_workers_of_a_container_see_the_same_entities_and_memcache_values(ap
     assert len(set(writers.values())) == 2, 'one worker served every write'
     assert wrong == []
     assert unseen == set()
+
+
+def test_concurrent_memcache_increments_from_every_worker_are_each_counted_once(app_image, start_app):
+    """Each worker serves memcache itself from the container's shared file: increments racing in both workers
+    must still hand out every count exactly once."""
+    with start_app(app_image('api-shared-state'), environment={'WEB_CONCURRENCY': '2'}) as app:
+        app.settled_worker_count()
+        replies = _in_parallel(lambda _: _call(app, '/hit'), range(INCREMENTS), workers=16)
+    assert sorted(reply['hits'] for reply in replies) == list(range(1, INCREMENTS + 1))
+    assert len(set(reply['worker'] for reply in replies)) == 2, 'one worker served every increment'
 
 
 def test_two_app_containers_on_one_api_server_see_the_same_entities_and_memcache_values(

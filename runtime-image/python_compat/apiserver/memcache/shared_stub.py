@@ -45,7 +45,8 @@ class SharedMemcacheStub(apiproxy_stub.APIProxyStub):
             raise apiproxy_errors.ApplicationError(_ServiceError.UNSPECIFIED_ERROR, 'memcache store: %s' % error)
 
     def _Dynamic_Get(self, request, response):  # noqa: N802
-        for key, value, flags, cas_id in self.store.get(request.name_space(), request.key_list()):
+        keys = [_bytes(key) for key in request.key_list()]
+        for key, value, flags, cas_id in self.store.get(_bytes(request.name_space()), keys):
             item = response.add_item()
             item.set_key(key)
             item.set_value(value)
@@ -54,18 +55,18 @@ class SharedMemcacheStub(apiproxy_stub.APIProxyStub):
                 item.set_cas_id(cas_id)
 
     def _Dynamic_Set(self, request, response):  # noqa: N802
-        items = [(item.key(), item.value(), item.flags(), item.set_policy(), item.expiration_time(),
+        items = [(_bytes(item.key()), _bytes(item.value()), item.flags(), item.set_policy(), item.expiration_time(),
                   item.cas_id() if item.has_cas_id() else None) for item in request.item_list()]
-        for outcome in self.store.set(request.name_space(), items):
+        for outcome in self.store.set(_bytes(request.name_space()), items):
             response.add_set_status(_SET_STATUSES[outcome])
 
     def _Dynamic_Delete(self, request, response):  # noqa: N802
-        items = [(item.key(), item.delete_time()) for item in request.item_list()]
-        for deleted in self.store.delete(request.name_space(), items):
+        items = [(_bytes(item.key()), item.delete_time()) for item in request.item_list()]
+        for deleted in self.store.delete(_bytes(request.name_space()), items):
             response.add_delete_status(_DeleteResponse.DELETED if deleted else _DeleteResponse.NOT_FOUND)
 
     def _Dynamic_Increment(self, request, response):  # noqa: N802
-        new_value = self.store.offset(request.name_space(), [_offset_item(request)])[0]
+        new_value = self.store.offset(_bytes(request.name_space()), [_offset_item(request)])[0]
         if new_value is None:
             raise apiproxy_errors.ApplicationError(_ServiceError.UNSPECIFIED_ERROR)
         if new_value == shared_store.INVALID:
@@ -74,7 +75,8 @@ class SharedMemcacheStub(apiproxy_stub.APIProxyStub):
         response.set_new_value(new_value)
 
     def _Dynamic_BatchIncrement(self, request, response):  # noqa: N802
-        outcomes = self.store.offset(request.name_space(), [_offset_item(item) for item in request.item_list()])
+        outcomes = self.store.offset(_bytes(request.name_space()),
+                                     [_offset_item(item) for item in request.item_list()])
         for new_value in outcomes:
             item = response.add_item()
             if new_value is None or new_value == shared_store.INVALID:
@@ -95,9 +97,15 @@ class SharedMemcacheStub(apiproxy_stub.APIProxyStub):
 
 def _offset_item(request):
     """(key, delta, decrement, initial value or None, initial flags) of a MemcacheIncrementRequest(-like) item."""
-    return (request.key(), request.delta(), request.direction() == _IncrementRequest.DECREMENT,
+    return (_bytes(request.key()), request.delta(), request.direction() == _IncrementRequest.DECREMENT,
             request.initial_value() if request.has_initial_value() else None,
             request.initial_flags() if request.has_initial_flags() else 0)
+
+
+def _bytes(text):
+    """A namespace, key or value as the bytes a call carries over the wire: an app may name a namespace in unicode,
+    which the messages hold as given in-process."""
+    return text.encode('utf-8') if isinstance(text, unicode) else text
 
 
 def stub_for(path, max_bytes):

@@ -321,3 +321,8 @@ def test_a_call_it_does_not_serve_is_call_not_found(store):
     with pytest.raises(apiproxy_errors.CallNotFoundError):
         shared_stub.SharedMemcacheStub(store).MakeSyncCall('memcache', 'GrabTail', pb.MemcacheStatsRequest(),
                                                            pb.MemcacheStatsResponse())
+
+
+def test_a_unicode_namespace_is_the_same_namespace_as_its_utf8_bytes(client):
+    client.set('k', 'v', namespace=u'espa\u00f1a')
+    assert client.get('k', namespace=u'espa\u00f1a'.encode('utf-8')) == 'v'
