@@ -108,6 +108,10 @@ def _bytes(text):
     return text.encode('utf-8') if isinstance(text, unicode) else text
 
 
-def stub_for(path, max_bytes):
-    """The stub of the store at `path`."""
+def stub_for(path, max_bytes=None):
+    """The stub of the store at `path`, holding at most `max_bytes` (None: MEMCACHE_MAX_BYTES's default)."""
+    if max_bytes is None:
+        from python_compat.config import types
+        from python_compat.config import variables
+        max_bytes = types.byte_size(variables.DEFAULT_MEMCACHE_MAX_BYTES)
     return SharedMemcacheStub(shared_store.SharedMemcacheStore(path, max_bytes))

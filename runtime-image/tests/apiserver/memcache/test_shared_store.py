@@ -326,3 +326,8 @@ def test_a_call_it_does_not_serve_is_call_not_found(store):
 def test_a_unicode_namespace_is_the_same_namespace_as_its_utf8_bytes(client):
     client.set('k', 'v', namespace=u'espa\u00f1a')
     assert client.get('k', namespace=u'espa\u00f1a'.encode('utf-8')) == 'v'
+
+
+def test_without_a_size_the_store_holds_the_default(tmpdir):
+    stub = shared_stub.stub_for(str(tmpdir.join('memcache.sqlite3')))
+    assert stub.store.max_bytes == 64 << 20
