@@ -142,7 +142,7 @@ def parse_args(argv, settings=None):
                                               'the same container (wire/framed_calls.py)')
     parser.add_argument('--memcache-servers', type=_memcache_servers, default=settings.memcache_servers,
                         help='host:port,... of memcached servers that serve the memcache API '
-                             '(default $MEMCACHE_SERVERS; unset: in-process)')
+                             '(default $MEMCACHE_SERVERS; unset: the SQLite file of --memcache-store)')
     parser.add_argument('--memcache-store',
                         help="SQLite file of the container's memcache, which the app's workers open too "
                              '(default: a file of its own in a new temporary directory; ignored with memcached)')
