@@ -1,9 +1,16 @@
 """gunicorn sized to the container's real CPUs, configured in gunicorn's own conventions, and stopped cleanly."""
 
+import collections
 import concurrent.futures
+import re
+import socket
 import time
 
 import pytest
+
+# Connections opened at once, and how many times, to see whether one worker takes them all.
+BURST_CONNECTIONS = 20
+BURSTS = 10
 
 
 @pytest.mark.parametrize('limits, expected_workers', [
@@ -76,3 +83,35 @@ def test_sigterm_lets_the_in_flight_request_finish_then_exits_0(app_image, start
         assert response.status_code == 200
         assert response.json()['slept'] == '3'
         assert app.container.wait(timeout=30)['StatusCode'] == 0
+
+
+def _burst_of_connections(url, count):
+    """Opens `count` connections at once, each sending its keep-alive request as it opens, as a load generator or a
+    load balancer opening its pool does; {worker pid: connections it served}."""
+    host, port = url.rsplit('/', 1)[1].split(':')
+    connections = []
+    served = collections.Counter()
+    try:
+        for _ in range(count):
+            connections.append(socket.create_connection((host, int(port)), timeout=10))
+            connections[-1].sendall(b'GET /value/get?name=burst HTTP/1.1\r\nHost: app\r\n\r\n')
+        for connection in connections:
+            reply = b''
+            while not reply.endswith(b'\r\n0\r\n\r\n'):  # the end of its chunked body
+                chunk = connection.recv(65536)
+                assert chunk, 'connection closed before the reply: %r' % reply
+                reply += chunk
+            served[int(re.search(rb'"worker": (\d+)', reply).group(1))] += 1
+    finally:
+        for connection in connections:
+            connection.close()
+    return served
+
+
+def test_a_burst_of_new_connections_is_spread_over_the_workers(app_image, start_app):
+    """gevent's server took up to 100 connections per wake-up: one worker could take a whole burst and serve it
+    alone on one CPU. Each burst here must reach both workers."""
+    with start_app(app_image('api-shared-state'), environment={'WEB_CONCURRENCY': '2'}) as app:
+        assert app.settled_worker_count() == 2
+        bursts = [_burst_of_connections(app.url, BURST_CONNECTIONS) for _ in range(BURSTS)]
+    assert [len(burst) for burst in bursts] == [2] * BURSTS, bursts

@@ -1,6 +1,6 @@
 """The in-process-stub twin of an app, for the benchmarks: bare gunicorn serves the app in /app with the SDK's
 service stubs inside each worker (no API server, no request pipeline), the limit of this runtime's architecture,
-with App Engine's per-request ndb context as the runtime has it.
+with App Engine's per-request ndb context and the accept policy of the runtime's workers.
 
     gunicorn -k gevent --pythonpath /bench --chdir /app inprocess_twin:app      (TWIN_APP=module:attribute)
 
@@ -27,6 +27,14 @@ os.environ.setdefault('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
 from python_compat.apiclient import greenlet_state  # noqa: E402
 from python_compat.apiserver import config  # noqa: E402
 from python_compat.apiserver import services  # noqa: E402
+
+# As the runtime's worker (serving/graceful_worker.py): one new connection per wake-up, so wrk's connections are
+# spread over both workers rather than all taken by one; the twin measures the API server's cost, not who won
+# the accept race. Set in the worker, where gunicorn imports this module before its servers are made.
+from gunicorn.workers import ggevent  # noqa: E402
+from python_compat.serving import graceful_worker  # noqa: E402
+
+ggevent.StreamServer = graceful_worker.OneAcceptPerWakeup
 
 services.register_stubs(config.ApiServerConfig(os.environ['APPLICATION_ID'],
                                                storage_path='/tmp/inprocess-stubs-%d' % os.getpid()))

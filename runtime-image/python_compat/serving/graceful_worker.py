@@ -1,4 +1,5 @@
-"""The runtime's gunicorn worker: gevent's, with a drain that cuts nothing it could have finished.
+"""The runtime's gunicorn worker: gevent's, with a drain that cuts nothing it could have finished, and new
+connections spread over the workers.
 
 From SIGTERM on, gunicorn 19's gevent worker stops accepting connections but keeps serving new requests on
 open keep-alive connections, answers them `Connection: keep-alive`, and at its graceful timeout kills whatever
@@ -10,6 +11,12 @@ still runs without a word. This worker, from SIGTERM on:
   was accepted to be served) or to time out;
 - lets requests in flight finish; one still running shortly before gunicorn's graceful timeout is logged
   (method, path, how long it ran) and counted, and the master exits with DRAIN_INCOMPLETE_EXIT_STATUS.
+
+gevent's server accepts up to 100 connections each time the listening socket wakes it. Every worker wakes for a
+new connection, and the first to run took a whole burst (a load balancer opening its pool, a client's 20
+connections) and served it alone, on one CPU, while the other workers idled, for as long as those keep-alive
+connections lasted: half the throughput of a 2-CPU container in one round of five of a benchmark. This worker
+accepts one connection per wake-up, so each goes to whichever worker gets to it first, the least busy.
 """
 
 import logging
@@ -17,6 +24,7 @@ import socket
 import time
 
 import gevent
+from gevent import server as gevent_server
 from gunicorn.workers import ggevent
 
 WRITTEN_FOR = ('gunicorn', '19.10.0')
@@ -35,6 +43,8 @@ RELIES_ON = {
     'gunicorn.workers.ggevent.GeventWorker.run': '4731c2f93d8e0b13291e5cc3a1a0b0266976b1864fb14f0561e966c11a218b79',
     'gunicorn.workers.base.Worker.handle_exit': 'e2f7159c426d379ce85b1154716ba906ff8b6e18f6b315c0571b07c42d0cb71b',
     'gunicorn.http.message.Message.should_close': '71aa1f4f30bc8d3adc83c5f754ecc4971b43d0b976ac91789692788a6aa4376a',
+    # run() makes its servers from the module's StreamServer; gevent's accept loop takes max_accept per wake-up.
+    'gevent.baseserver.BaseServer._do_read': '6a5f2ba39cbd19d85c09b1c167b1a7b0b41e3d4a15e60f7469308c7792e85596',
 }
 
 # The master's exit status when a request was still running at the end of the drain.
@@ -86,6 +96,12 @@ class _InFlight(object):
         self.started = time.time()
 
 
+class OneAcceptPerWakeup(gevent_server.StreamServer):
+    """gevent's StreamServer taking one new connection each time the listening socket wakes it (see above)."""
+
+    max_accept = 1
+
+
 class GracefulGeventWorker(ggevent.GeventWorker):
     """gunicorn's gevent worker with the drain described above. `drain_counter` is set on the class by the
     serving layer before the workers are forked."""
@@ -107,6 +123,8 @@ class GracefulGeventWorker(ggevent.GeventWorker):
 
     def run(self):
         gevent.spawn(self._drain_when_stopping)
+        # In this worker process only: the master never serves.
+        ggevent.StreamServer = OneAcceptPerWakeup
         super(GracefulGeventWorker, self).run()
 
     def handle(self, listener, client, addr):

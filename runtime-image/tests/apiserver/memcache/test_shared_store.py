@@ -251,20 +251,38 @@ def test_least_recently_used_values_are_evicted_beyond_the_size(tmpdir, clock):
     assert store.stats()['bytes'] == 5 * 192
 
 
-def test_stats_count_what_every_process_did(store, client):
+def test_stats_count_what_every_process_did(store, client, clock):
     client.set('k', 'value')
     pid = os.fork()
     if pid == 0:
-        # A worker forked after the store was opened: its own connection, the same data.
+        # A worker forked after the store was opened: its own connection, the same data. Its counts reach the
+        # file with its first call STATS_FLUSH_SECONDS after its first count.
+        ok = False
         try:
             ok = client.get('k') == 'value' and client.get('missing') is None and client.set('child', 'c')
+            clock.now += shared_store.STATS_FLUSH_SECONDS
+            ok = ok and client.get('k') == 'value'
         finally:
             os._exit(0 if ok else 1)
     assert os.waitpid(pid, 0)[1] == 0
     assert client.get('child') == 'c'
     stats = client.get_stats()
-    assert (stats['hits'], stats['misses'], stats['items']) == (2, 1, 2)
-    assert stats['byte_hits'] == len('k') + len('value') + len('child') + len('c')
+    assert (stats['hits'], stats['misses'], stats['items']) == (3, 1, 2)
+    assert stats['byte_hits'] == 2 * (len('k') + len('value')) + len('child') + len('c')
+
+
+def test_counts_a_process_has_not_added_yet_are_not_in_another_process_stats(store, client, clock):
+    client.get('missing')
+    pid = os.fork()
+    if pid == 0:
+        ok = False
+        try:
+            # The parent's miss was counted before the fork: the parent adds it, not this process.
+            ok = client.get_stats()['misses'] == 0
+        finally:
+            os._exit(0 if ok else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert client.get_stats()['misses'] == 1
 
 
 def test_concurrent_increments_from_several_processes_are_all_counted(store, client):
