@@ -108,9 +108,10 @@ def _burst_of_connections(url, count):
     return served
 
 
-def test_a_burst_of_new_connections_is_spread_over_the_workers(app_image, start_app):
-    """gevent's server took up to 100 connections per wake-up: one worker could take a whole burst and serve it
-    alone on one CPU. Each burst here must reach both workers."""
+def test_bursts_of_new_connections_are_spread_over_the_workers(app_image, start_app):
+    """gevent's server took up to 100 connections per wake-up: one worker took most of a burst, all of it in a
+    quarter of bursts, and served it alone on one CPU (one accept per wake-up alone: one burst in twenty). Each
+    burst must now reach both workers."""
     with start_app(app_image('api-shared-state'), environment={'WEB_CONCURRENCY': '2'}) as app:
         assert app.settled_worker_count() == 2
         bursts = [_burst_of_connections(app.url, BURST_CONNECTIONS) for _ in range(BURSTS)]

@@ -39,6 +39,9 @@ APP_DIR = REPO_ROOT / 'examples' / 'compose' / 'app'
 FIXTURES = REPO_ROOT / 'scripts' / 'bench_fixtures'
 APP_IMAGE = 'python-compat-bench/incr-get-or-insert:latest'
 WORKERS = 2
+# The twin's gunicorn; its worker count comes from WEB_CONCURRENCY, as the runtime's does.
+TWIN_COMMAND = ['gunicorn', '--worker-class', 'gevent', '--bind', '0.0.0.0:8080', '--chdir', '/app',
+                '--pythonpath', '/bench', '--log-level', 'warning', 'inprocess_twin:app']
 TARGETS = {'memcache get': 4.0, 'ndb get': 1.3, 'ndb put': 1.3}
 TARGET_APP_RATIO = 0.85
 TARGET_IDLE_MIB = 100
@@ -197,11 +200,6 @@ def start(image, command=(), environment=(), volumes=()):
     return container, 'http://127.0.0.1:%s/?name=bench' % port
 
 
-def twin_command(workers):
-    return ['gunicorn', '--worker-class', 'gevent', '--workers', str(workers), '--bind', '0.0.0.0:8080',
-            '--chdir', '/app', '--pythonpath', '/bench', '--log-level', 'warning', 'inprocess_twin:app']
-
-
 def wrk(url, seconds, concurrency):
     return run(['wrk', '--threads', '2', '--connections', str(concurrency), '--timeout', '10s',
                 '--duration', '%ds' % seconds, url], timeout=seconds + 60)
@@ -216,7 +214,8 @@ def throughput(runtime_image, seconds, concurrency, rounds):
     try:
         ours, ours_url = start(APP_IMAGE, environment=[('WEB_CONCURRENCY', WORKERS)])
         containers.append(ours)
-        twin, twin_url = start(APP_IMAGE, twin_command(WORKERS), volumes=['%s:/bench:ro' % FIXTURES])
+        twin, twin_url = start(APP_IMAGE, TWIN_COMMAND, environment=[('WEB_CONCURRENCY', WORKERS)],
+                               volumes=['%s:/bench:ro' % FIXTURES])
         containers.append(twin)
         wait_until_serving(ours_url)
         time.sleep(2)  # the idle state: every process started, no request served but the first

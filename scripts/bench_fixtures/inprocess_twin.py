@@ -28,13 +28,13 @@ from python_compat.apiclient import greenlet_state  # noqa: E402
 from python_compat.apiserver import config  # noqa: E402
 from python_compat.apiserver import services  # noqa: E402
 
-# As the runtime's worker (serving/graceful_worker.py): one new connection per wake-up, so wrk's connections are
-# spread over both workers rather than all taken by one; the twin measures the API server's cost, not who won
-# the accept race. Set in the worker, where gunicorn imports this module before its servers are made.
-from gunicorn.workers import ggevent  # noqa: E402
+# As the runtime's worker (serving/graceful_worker.py): new connections go to the worker holding the fewest, so
+# wrk's connections are spread over the workers rather than mostly taken by one; the twin measures the API
+# server's cost, not who won the accept race. Set in the worker, where gunicorn imports this module before its
+# servers are made; WEB_CONCURRENCY is also what gunicorn takes its worker count from.
 from python_compat.serving import graceful_worker  # noqa: E402
 
-ggevent.StreamServer = graceful_worker.OneAcceptPerWakeup
+graceful_worker.spread_new_connections(int(os.environ.get('WEB_CONCURRENCY', '1')))
 
 services.register_stubs(config.ApiServerConfig(os.environ['APPLICATION_ID'],
                                                storage_path='/tmp/inprocess-stubs-%d' % os.getpid()))

@@ -13,10 +13,12 @@ still runs without a word. This worker, from SIGTERM on:
   (method, path, how long it ran) and counted, and the master exits with DRAIN_INCOMPLETE_EXIT_STATUS.
 
 gevent's server accepts up to 100 connections each time the listening socket wakes it. Every worker wakes for a
-new connection, and the first to run took a whole burst (a load balancer opening its pool, a client's 20
-connections) and served it alone, on one CPU, while the other workers idled, for as long as those keep-alive
-connections lasted: half the throughput of a 2-CPU container in one round of five of a benchmark. This worker
-accepts one connection per wake-up, so each goes to whichever worker gets to it first, the least busy.
+new connection, and the first to run took most of a burst (a load balancer opening its pool, a client's 20
+connections), all of it in a quarter of bursts, and served it alone, on one CPU, while the other workers idled,
+for as long as those keep-alive connections lasted: two thirds of the throughput of a 2-CPU container in one
+benchmark round of five. This worker accepts one connection per wake-up, and when there are other workers, only
+after a pause of ACCEPT_PAUSE_PER_CONNECTION_SECONDS per connection it holds: the worker holding the fewest gets
+it (one accept per wake-up alone still left one burst in twenty to one worker).
 """
 
 import logging
@@ -43,8 +45,13 @@ RELIES_ON = {
     'gunicorn.workers.ggevent.GeventWorker.run': '4731c2f93d8e0b13291e5cc3a1a0b0266976b1864fb14f0561e966c11a218b79',
     'gunicorn.workers.base.Worker.handle_exit': 'e2f7159c426d379ce85b1154716ba906ff8b6e18f6b315c0571b07c42d0cb71b',
     'gunicorn.http.message.Message.should_close': '71aa1f4f30bc8d3adc83c5f754ecc4971b43d0b976ac91789692788a6aa4376a',
-    # run() makes its servers from the module's StreamServer; gevent's accept loop takes max_accept per wake-up.
+    # run() makes its servers from the module's StreamServer; gevent's accept loop takes max_accept per wake-up,
+    # and accepting is paused and resumed with the watcher and timer these keep.
     'gevent.baseserver.BaseServer._do_read': '6a5f2ba39cbd19d85c09b1c167b1a7b0b41e3d4a15e60f7469308c7792e85596',
+    'gevent.baseserver.BaseServer.stop_accepting': '5803fa8d25fd176d72745ec32d81126f6815c8d39bba733037f18911151f3b69',
+    'gevent.baseserver.BaseServer.start_accepting': '02e25590ec0f7106db166ae89aae79b78b56c989085877d23cfa3b8ffbd3c0e9',
+    'gevent.baseserver.BaseServer._start_accepting_if_started':
+        'a526c006e85d51166f75d485d071ea61088a894b7426703212981d7efd4b398e',
 }
 
 # The master's exit status when a request was still running at the end of the drain.
@@ -53,6 +60,10 @@ DRAIN_INCOMPLETE_EXIT_STATUS = 75
 # the timeout, and the worker only looks once a second.
 CUT_MARGIN_SECONDS = 2.0
 WATCH_INTERVAL_SECONDS = 0.25
+# A worker waits this long per connection it holds before it accepts a new one, at most MAX_ACCEPT_PAUSE_SECONDS,
+# so that a worker holding fewer takes it: longer than another worker takes to wake up (tens of microseconds).
+ACCEPT_PAUSE_PER_CONNECTION_SECONDS = 0.00005
+MAX_ACCEPT_PAUSE_SECONDS = 0.002
 
 _log = logging.getLogger(__name__)
 
@@ -97,9 +108,36 @@ class _InFlight(object):
 
 
 class OneAcceptPerWakeup(gevent_server.StreamServer):
-    """gevent's StreamServer taking one new connection each time the listening socket wakes it (see above)."""
+    """gevent's StreamServer taking one new connection each time the listening socket wakes it, after a pause that
+    grows with the connections it already holds (see above)."""
 
     max_accept = 1
+    # Seconds of pause per connection held, and at most; set by the worker (none when it is the only one).
+    pause_per_connection = 0.0
+    max_pause = 0.0
+    _paused = False
+
+    def _do_read(self):
+        held = len(self.pool) if self.pool is not None else 0
+        pause = min(held * self.pause_per_connection, self.max_pause)
+        if pause and not self._paused:
+            # Every worker was woken: one holding fewer connections takes this one meanwhile, if any is free.
+            self._paused = True
+            self.stop_accepting()
+            self._timer = self.loop.timer(pause)
+            self._timer.start(self._start_accepting_if_started)
+            return
+        self._paused = False
+        gevent_server.StreamServer._do_read(self)
+
+
+def spread_new_connections(workers):
+    """Makes gunicorn's gevent worker in this process accept as OneAcceptPerWakeup does, pausing when there are
+    other `workers`. In a worker process only: the master never serves."""
+    ggevent.StreamServer = OneAcceptPerWakeup
+    if workers > 1:
+        OneAcceptPerWakeup.pause_per_connection = ACCEPT_PAUSE_PER_CONNECTION_SECONDS
+        OneAcceptPerWakeup.max_pause = MAX_ACCEPT_PAUSE_SECONDS
 
 
 class GracefulGeventWorker(ggevent.GeventWorker):
@@ -123,8 +161,7 @@ class GracefulGeventWorker(ggevent.GeventWorker):
 
     def run(self):
         gevent.spawn(self._drain_when_stopping)
-        # In this worker process only: the master never serves.
-        ggevent.StreamServer = OneAcceptPerWakeup
+        spread_new_connections(self.cfg.workers)
         super(GracefulGeventWorker, self).run()
 
     def handle(self, listener, client, addr):
