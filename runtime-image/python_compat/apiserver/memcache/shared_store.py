@@ -157,6 +157,8 @@ class _Transaction(object):
 
     def _evict(self, max_bytes):
         held = self.db.execute('SELECT bytes FROM totals').fetchone()[0]
+        if held <= max_bytes:
+            return
         while held > max_bytes:
             oldest = self.db.execute('SELECT namespace, key, size FROM items ORDER BY used LIMIT ?',
                                      (EVICTION_BATCH,)).fetchall()
