@@ -18,66 +18,59 @@ class PausingServer(graceful_worker.OneAcceptPerWakeup):
     max_pause = PAUSE_SECONDS
 
 
-def serving(server_class):
-    """A started server whose connections stay open (held) until the test ends, and its pool."""
-    pool = Pool(10)
-    server = server_class(('127.0.0.1', 0), handle=lambda client, address: gevent.sleep(30), spawn=pool)
-    server.start()
-    return server, pool
+class Serving(object):
+    """A started server whose connections stay open (held) until the block ends, its pool, and clients that
+    connect to it; everything is closed at the end of the block."""
 
+    def __init__(self, server_class):
+        self.pool = Pool(10)
+        self.server = server_class(('127.0.0.1', 0), handle=lambda client, address: gevent.sleep(30),
+                                   spawn=self.pool)
+        self.clients = []
 
-def connect(server):
-    client = monkey.get_original('socket', 'socket')(socket.AF_INET, socket.SOCK_STREAM)
-    client.connect(server.address)
-    return client
+    def __enter__(self):
+        self.server.start()
+        return self
+
+    def connect(self):
+        client = monkey.get_original('socket', 'socket')(socket.AF_INET, socket.SOCK_STREAM)
+        client.connect(self.server.address)
+        self.clients.append(client)
+
+    def __exit__(self, *exc_info):
+        self.server.close()
+        self.pool.kill()
+        for client in self.clients:
+            client.close()
 
 
 def test_a_worker_holding_no_connection_accepts_at_once_and_one_holding_some_after_a_pause():
-    server, pool = serving(PausingServer)
-    clients = []
-    try:
-        clients.append(connect(server))
+    with Serving(PausingServer) as serving:
+        serving.connect()
         gevent.sleep(PAUSE_SECONDS / 3)
-        assert len(pool) == 1
+        assert len(serving.pool) == 1
 
-        clients.append(connect(server))
+        serving.connect()
         gevent.sleep(PAUSE_SECONDS / 3)
-        assert len(pool) == 1, 'accepted before the pause ended'
+        assert len(serving.pool) == 1, 'accepted before the pause ended'
         gevent.sleep(PAUSE_SECONDS * 2)
-        assert len(pool) == 2
-    finally:
-        server.close()
-        pool.kill()
-        for client in clients:
-            client.close()
+        assert len(serving.pool) == 2
 
 
 def test_the_only_worker_never_pauses():
-    server, pool = serving(graceful_worker.OneAcceptPerWakeup)
-    clients = []
-    try:
+    with Serving(graceful_worker.OneAcceptPerWakeup) as serving:
         for _ in range(3):
-            clients.append(connect(server))
+            serving.connect()
         gevent.sleep(PAUSE_SECONDS / 3)
-        assert len(pool) == 3
-    finally:
-        server.close()
-        pool.kill()
-        for client in clients:
-            client.close()
+        assert len(serving.pool) == 3
 
 
 def test_closing_a_paused_server_stops_its_timer():
-    server, pool = serving(PausingServer)
-    clients = [connect(server)]
-    try:
+    with Serving(PausingServer) as serving:
+        serving.connect()
         gevent.sleep(PAUSE_SECONDS / 3)
-        clients.append(connect(server))
+        serving.connect()
         gevent.sleep(PAUSE_SECONDS / 3)  # paused now
-        server.close()
+        serving.server.close()
         gevent.sleep(PAUSE_SECONDS * 2)
-        assert len(pool) == 1
-    finally:
-        pool.kill()
-        for client in clients:
-            client.close()
+        assert len(serving.pool) == 1
