@@ -72,7 +72,7 @@ if mode in ('runtime', 'http'):
     from python_compat import apiclient
     if mode == 'runtime':
         apiclient.install('127.0.0.1', 10001, unix_socket='/tmp/api.sock', memcache_store='/tmp/memcache.sqlite3',
-                          memcache_max_bytes=64 << 20)
+                          memcache_max_bytes=64 << 20, datastore_file='/tmp/api-server/datastore.db')
     else:
         apiclient.install('127.0.0.1', 10001)
 else:

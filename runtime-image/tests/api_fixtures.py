@@ -20,6 +20,7 @@ import pytest
 from google.appengine.api import apiproxy_stub_map
 
 from python_compat import apiclient
+from python_compat.apiserver.stub_factories import DATASTORE_FILE
 
 APP_ID = 'apitest'
 # What the serving layer sets as APPLICATION_ID; the server adds the same partition to a bare app id.
@@ -133,13 +134,15 @@ def framed_api(api_server, monkeypatch):
 @pytest.fixture
 def container_api(api_server, monkeypatch):
     """The client installed as the runtime installs it in a container: memcache served in this process from the
-    API server's shared memcache file, every other service by framed calls on its Unix socket."""
+    API server's shared memcache file, datastore Gets read from its SQLite file, every other call framed on its Unix
+    socket."""
     for stub in _installed_client(api_server, monkeypatch, unix_socket=str(api_server.unix_socket),
-                                  memcache_store=str(api_server.memcache_store)):
+                                  memcache_store=str(api_server.memcache_store),
+                                  datastore_file=os.path.join(api_server.storage_path, DATASTORE_FILE)):
         yield stub
 
 
-def _installed_client(api_server, monkeypatch, unix_socket, memcache_store=None):
+def _installed_client(api_server, monkeypatch, unix_socket, memcache_store=None, datastore_file=None):
     monkeypatch.setenv('APPLICATION_ID', APPLICATION_ID)
     monkeypatch.setenv('AUTH_DOMAIN', 'gmail.com')
     monkeypatch.setenv('SERVER_SOFTWARE', 'Development/python-compat')
@@ -147,7 +150,7 @@ def _installed_client(api_server, monkeypatch, unix_socket, memcache_store=None)
     monkeypatch.setenv('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
     previous = apiproxy_stub_map.apiproxy
     stub = apiclient.install('127.0.0.1', api_server.port, unix_socket=unix_socket, memcache_store=memcache_store,
-                             memcache_max_bytes=1 << 20)
+                             memcache_max_bytes=1 << 20, datastore_file=datastore_file)
     _reset_ndb_context()
     yield stub
     stub.channel.close()

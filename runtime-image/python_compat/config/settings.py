@@ -41,7 +41,8 @@ class Settings(object):
         # The API server's own variables, as found: handed to an embedded API server, never seen by the app
         # (some change what the SDK does in the app's process, e.g. DATASTORE_PROJECT_ID).
         self.api_server_environment = {}
-        api_server_values = {}
+        # ...and what they say, parsed (by attribute name: `datastore_backend`, `memcache_servers`...).
+        self.api_server_values = api_server_values = {}
         for variable in variables.VARIABLES:
             if process == variables.APP and variable.read_by == (variables.API_SERVER,):
                 # Checked here too: a mistake stops the container with one line before any API server starts.

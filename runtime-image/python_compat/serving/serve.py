@@ -72,6 +72,7 @@ def _connect_app_engine_apis(settings, start_api_server):
     from python_compat import apiclient
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret,
                       settings.api_unix_socket, when_not_listening=start_api_server,
-                      memcache_store=settings.memcache_store, memcache_max_bytes=settings.memcache_max_bytes)
+                      memcache_store=settings.memcache_store, memcache_max_bytes=settings.memcache_max_bytes,
+                      datastore_file=settings.datastore_file)
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

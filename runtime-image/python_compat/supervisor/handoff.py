@@ -11,11 +11,13 @@ Secrets travel on stdin as one JSON object of variables, never in an environment
 readable by the app's uid in /proc, unless the process is non-dumpable).
 """
 
+import collections
 import hashlib
 import json
 import os
 import signal
 
+from python_compat.apiserver import stub_factories
 from python_compat.config import variables
 
 SECRETS_ON_STDIN_FLAG = '--secrets-on-stdin'
@@ -28,7 +30,31 @@ CONFIGURATION_ERROR_EXIT_STATUSES = (2, CONFIGURATION_ERROR_EXIT_STATUS)
 START_API_SERVER_SIGNAL = signal.SIGUSR1
 
 
-def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None, memcache_store=None):
+# The files of the container's own API server in the supervisor's private runtime directory.
+API_UNIX_SOCKET_FILE = 'api.sock'
+MEMCACHE_STORE_FILE = 'memcache.sqlite3'
+
+OwnApiServerFiles = collections.namedtuple('OwnApiServerFiles', 'unix_socket memcache_store datastore_file')
+
+
+def own_api_server_files(settings, runtime_dir):
+    """Where the app's processes reach the container's own API server, each None where they do not: its Unix
+    socket; the memcache file each process opens to serve memcache calls itself (not with MEMCACHE_SERVERS); the
+    SQLite datastore file each reads Gets from (not with Cloud Datastore). All None with API_HOST: no API server
+    of its own."""
+    if settings.api_host is not None:
+        return OwnApiServerFiles(None, None, None)
+    api_server = settings.api_server_values
+    memcache_store = None if api_server['memcache_servers'] else os.path.join(runtime_dir, MEMCACHE_STORE_FILE)
+    # The API server the supervisor starts keeps the default `consistent` policy, which stores every commit before
+    # it returns, as the reading workers need.
+    datastore_file = (os.path.join(settings.api_storage_path, stub_factories.DATASTORE_FILE)
+                      if api_server['datastore_backend'] == 'sqlite' else None)
+    return OwnApiServerFiles(os.path.join(runtime_dir, API_UNIX_SOCKET_FILE), memcache_store, datastore_file)
+
+
+def app_environment(environ, settings, token_sha256, status_path, api_unix_socket=None, memcache_store=None,
+                    datastore_file=None):
     """The gunicorn master's environment: `environ` (the settings already removed the secrets and the API
     server's own variables) and the handoff."""
     handed = dict(environ, INTERNAL_TOKEN_SHA256=token_sha256, CONTAINER_STATUS_FILE=status_path)
@@ -37,6 +63,8 @@ def app_environment(environ, settings, token_sha256, status_path, api_unix_socke
         handed['API_SERVER_STARTER_PID'] = str(os.getpid())
     if memcache_store:
         handed['MEMCACHE_STORE'] = memcache_store
+    if datastore_file:
+        handed['DATASTORE_FILE'] = datastore_file
     if settings.proxy_secret:
         handed['PROXY_SECRET_SHA256'] = hashlib.sha256(settings.proxy_secret).hexdigest()
     return handed

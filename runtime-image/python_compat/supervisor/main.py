@@ -44,7 +44,6 @@ RESTARTS_BEFORE_FAILED = 4
 API_SERVER_STOP_SECONDS = 10.0
 API_SERVER_START_FALLBACK_SECONDS = 5.0
 # The container's memcache (apiserver/memcache/shared_store.py), in its runtime directory.
-MEMCACHE_STORE_FILE = 'memcache.sqlite3'
 
 
 def answers(port):
@@ -263,15 +262,11 @@ def serve():
         # The container's status file and its API server's socket, reachable only by the container's user.
         runtime_dir = tempfile.mkdtemp(prefix='python-compat-')
         status_path = os.path.join(runtime_dir, 'status')
-        api_unix_socket = memcache_store = None
+        own_api = handoff.own_api_server_files(settings, runtime_dir)
         api_server = None
-        if settings.api_host is None:
-            api_unix_socket = os.path.join(runtime_dir, 'api.sock')
-            if not settings.api_server_environment.get('MEMCACHE_SERVERS', '').strip():
-                # Opened by each worker and by the API server: memcache calls stay in the process making them.
-                memcache_store = os.path.join(runtime_dir, MEMCACHE_STORE_FILE)
-            api_server = _api_server_child(settings, app_yaml, internal_token.token(), api_unix_socket,
-                                           memcache_store)
+        if own_api.unix_socket:
+            api_server = _api_server_child(settings, app_yaml, internal_token.token(), own_api.unix_socket,
+                                           own_api.memcache_store)
     except StartupError as error:
         _report_and_exit(error)
     warmup_enabled = 'warmup' in (app_yaml.get('inbound_services') or ())
@@ -280,7 +275,8 @@ def serve():
         warmup=container_status.WARMUP_PENDING if warmup_enabled else container_status.NO_WARMUP)
     app = children.Child('gunicorn', [sys.executable, '-m', 'python_compat.serving', handoff.SECRETS_ON_STDIN_FLAG],
                          handoff.app_environment(os.environ, settings, internal_token.token_sha256(), status_path,
-                                                 api_unix_socket, memcache_store),
+                                                 own_api.unix_socket, own_api.memcache_store,
+                                                 own_api.datastore_file),
                          handoff.app_secrets(settings))
     background = [_warmup(settings, status)] if warmup_enabled else []
     if settings.cron_enabled:

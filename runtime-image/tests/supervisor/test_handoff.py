@@ -4,6 +4,8 @@ its standard input."""
 import hashlib
 import io
 
+import pytest
+
 from python_compat.config.settings import Settings
 from python_compat.supervisor import handoff
 
@@ -60,9 +62,17 @@ def test_the_app_is_told_whom_to_ask_for_its_own_api_server_and_asks_once(monkey
     assert 'API_SERVER_STARTER_PID' not in external
 
 
-def test_the_app_is_told_where_the_containers_memcache_is():
-    handed = handoff.app_environment({}, Settings({}), 'sha', 'path', api_unix_socket='/tmp/api.sock',
-                                     memcache_store='/tmp/memcache.sqlite3')
-
-    assert Settings(handed).memcache_store == '/tmp/memcache.sqlite3'
-    assert Settings(handoff.app_environment({}, Settings({}), 'sha', 'path')).memcache_store is None
+@pytest.mark.parametrize('environment, expected', [
+    ({}, ('/run/x/api.sock', '/run/x/memcache.sqlite3', '/var/lib/python-compat/api/datastore.db')),
+    ({'API_STORAGE_PATH': '/data'}, ('/run/x/api.sock', '/run/x/memcache.sqlite3', '/data/datastore.db')),
+    ({'MEMCACHE_SERVERS': 'cache:11211'}, ('/run/x/api.sock', None, '/var/lib/python-compat/api/datastore.db')),
+    ({'DATASTORE_BACKEND': 'cloud-datastore', 'DATASTORE_PROJECT_ID': 'my-project'},
+     ('/run/x/api.sock', '/run/x/memcache.sqlite3', None)),
+    ({'API_HOST': 'apis.internal'}, (None, None, None)),
+])
+def test_the_app_serves_here_what_the_containers_own_api_server_shares(environment, expected):
+    files = handoff.own_api_server_files(Settings(dict(environment)), '/run/x')
+    assert tuple(files) == expected
+    handed = Settings(handoff.app_environment({}, Settings({}), 'sha', 'path', files.unix_socket,
+                                              files.memcache_store, files.datastore_file))
+    assert (handed.api_unix_socket, handed.memcache_store, handed.datastore_file) == expected
