@@ -56,7 +56,8 @@ def test_a_killed_embedded_api_server_is_restarted_without_losing_committed_writ
         deadline = time.monotonic() + 30
         while True:
             try:
-                if app.get('/note/get', params={'name': names[0]}, timeout=5).status_code == 200:
+                # A write: the workers answer reads from the datastore file without the API server.
+                if app.get('/note/put', params={'name': 'probe', 'text': 'x'}, timeout=5).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
@@ -68,3 +69,21 @@ def test_a_killed_embedded_api_server_is_restarted_without_losing_committed_writ
         put_note(app, 'after-restart', 'still writing')
         assert note_text(app, 'after-restart') == 'still writing'
         assert 'restarting it' in app.container.logs().decode()
+
+
+def test_the_workers_read_entities_from_the_datastore_file_themselves(app_image, start_app):
+    """A Get is answered in the worker from the SQLite file (sqlite_reads.py): it needs no API server."""
+    with start_app(app_image('api-shared-state')) as app:
+        names = ['read-here%02d' % n for n in range(WRITES)]
+        for name in names:
+            put_note(app, name, 'text of ' + name)
+        paused = api_server_pid(app.container)
+        exit_code, output = app.container.exec_run(['sh', '-c', 'kill -STOP ' + paused])
+        assert exit_code == 0, output
+        try:
+            texts = [app.get('/note/get', params={'name': name}, timeout=5).json()['text'] for name in names]
+        finally:
+            app.container.exec_run(['sh', '-c', 'kill -CONT ' + paused])
+        assert texts == ['text of ' + name for name in names]
+        put_note(app, 'after-pause', 'written by the API server')
+        assert note_text(app, 'after-pause') == 'written by the API server'

@@ -3,8 +3,9 @@
 own process (the limit of this architecture), in one run, and prints each target with its ratio:
 
 - latency, p50/p99 of memcache get, ndb get and ndb put from python27 code inside the runtime image (no
-  network): as the runtime's app processes make them (memcache from the container's shared memcache file in the
-  caller's process, the other services through the container's API server over its Unix socket), through
+  network): as the runtime's app processes make them (memcache from the container's shared memcache file and ndb
+  get from its SQLite datastore file, in the caller's process; the other calls through the container's API server
+  over its Unix socket), through
   `POST /rpc_http` (how external API servers are called: memcache too), the same with RUNTIME_PATCHES=off (what
   the pywsgi patches are worth), and with the SDK's stubs in-process. Targets: memcache get p50 <= 4x
   in-process, ndb get and put p50 <= 1.3x in-process;
@@ -47,7 +48,7 @@ TARGET_APP_RATIO = 0.85
 TARGET_IDLE_MIB = 100
 OPERATIONS = ('memcache get', 'ndb get', 'ndb put')
 PATHS = ('runtime', 'http', 'http-unpatched', 'stubs')
-PATH_NAMES = {'runtime': 'runtime (shared memcache, framed Unix socket)', 'http': 'API server, POST /rpc_http',
+PATH_NAMES = {'runtime': 'runtime (memcache and datastore reads in-process, framed Unix socket)', 'http': 'API server, POST /rpc_http',
               'http-unpatched': 'POST /rpc_http, RUNTIME_PATCHES=off', 'stubs': 'stubs in-process'}
 
 # Runs inside the runtime image (Python 2.7): `python -c LATENCY_SCRIPT runtime|http|stubs CALLS`; prints one JSON
