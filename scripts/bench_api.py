@@ -49,7 +49,8 @@ TARGET_IDLE_MIB = 100
 OPERATIONS = ('memcache get', 'ndb get', 'ndb put')
 PATHS = ('runtime', 'http', 'http-unpatched', 'stubs')
 PATH_NAMES = {'runtime': 'runtime (memcache and datastore reads in-process, framed Unix socket)',
-              'http': 'API server, POST /rpc_http', 'http-unpatched': 'POST /rpc_http, RUNTIME_PATCHES=off', 'stubs': 'stubs in-process'}
+              'http': 'API server, POST /rpc_http', 'http-unpatched': 'POST /rpc_http, RUNTIME_PATCHES=off',
+              'stubs': 'stubs in-process'}
 
 # Runs inside the runtime image (Python 2.7): `python -c LATENCY_SCRIPT runtime|http|stubs CALLS`; prints one JSON
 # line {operation: [p50 ms, p99 ms]}.
