@@ -16,19 +16,18 @@ import os
 import sqlite3
 import threading
 
-from google.appengine.datastore import datastore_sqlite_stub
-from google.appengine.datastore import datastore_stub_util
+from google.appengine.api import datastore_types
 from google.appengine.datastore import entity_pb
-from google.appengine.runtime import apiproxy_errors
+from google.appengine.datastore import sortable_pb_encoder
 
-# What the SDK stub keeps private and this module must do as it does: the key of an entity's row (a static method
-# of its class), the limits of one response (its _Dynamic_Get's), the property an entity's metadata is stored in.
-# pylint: disable=protected-access
-_encode_path = datastore_sqlite_stub.DatastoreSqliteStub._DatastoreSqliteStub__EncodeIndexPB
-_MAXIMUM_RESULTS = datastore_stub_util._MAXIMUM_RESULTS
-_MAXIMUM_RESULT_BYTES = datastore_stub_util._MAXIMUM_QUERY_RESULT_BYTES
-_METADATA_PROPERTY_NAME = datastore_stub_util._METADATA_PROPERTY_NAME
-# pylint: enable=protected-access
+# What the SDK stub does and keeps private, done here as it does it: importing its datastore_stub_util costs 60 ms
+# (YAML, XML, index files), which each worker's first Get would pay. test_sqlite_reads checks they still agree.
+# The limits of one Get response (its _Dynamic_Get's).
+MAXIMUM_RESULTS = 300
+MAXIMUM_RESULT_BYTES = 2000000
+# The property an entity's EntityMetadata is stored in, and the special properties stored but never returned.
+METADATA_PROPERTY_NAME = '__metadata__'
+INVISIBLE_PROPERTY_NAMES = frozenset([datastore_types.SCATTER_SPECIAL_PROPERTY])
 _SELECT_ENTITY = 'SELECT entity FROM "%s!Entities" WHERE __path__ = ?'
 # The stub keeps the timestamp of its last applied commit here (its __PersistCommitTimestamp).
 _SELECT_COMMIT_TIMESTAMP = 'SELECT commit_timestamp FROM CommitTimestamps WHERE prefix = ""'
@@ -52,9 +51,9 @@ class SqliteGetReader(object):
         """Fills `response` to GetRequest `request` as the API server's stub would, and returns True; or returns
         False, `response` untouched, for the API server to answer."""
         keys = request.key_list()
-        if not keys or request.has_transaction() or not all(_plain_complete_key(key) for key in keys):
+        if not keys or request.has_transaction() or not all(_readable_key(key) for key in keys):
             return False
-        if request.allow_deferred() and len(keys) > _MAXIMUM_RESULTS:
+        if request.allow_deferred() and len(keys) > MAXIMUM_RESULTS:
             return False
         strongly_consistent = not request.has_failover_ms()
         try:
@@ -77,7 +76,7 @@ class SqliteGetReader(object):
         try:
             rows = []
             for key in keys:
-                row = connection.execute(_SELECT_ENTITY % _table_prefix(key), (_encode_path(key.path()),)).fetchone()
+                row = connection.execute(_SELECT_ENTITY % _table_prefix(key), (encode_path(key.path()),)).fetchone()
                 rows.append(row[0] if row else None)
             read_timestamp = None
             if strongly_consistent and None in rows:
@@ -99,17 +98,40 @@ class SqliteGetReader(object):
         return self._connection
 
 
-def _plain_complete_key(key):
-    """Whether the stub would read `key`'s entity from its table: a valid, complete key of a kind that is not a
-    pseudo-kind (`__kind__`, `__entity_group__`...)."""
-    if not key.app():
-        return False  # the stub's check asserts it
-    try:
-        # Trusted, as the container's API server's stub is: any app id's partition is readable.
-        datastore_stub_util.CheckReference(True, key.app(), key)
-    except apiproxy_errors.ApplicationError:
+def _readable_key(key):
+    """Whether the stub reads `key`'s entity from its table: a key its CheckReference accepts (trusted, as the
+    container's API server's stub is: any app id's partition), of a kind that is no pseudo-kind (`__kind__`,
+    `__entity_group__`...)."""
+    elements = key.path().element_list()
+    if not key.app() or not elements or not _utf8(key.app()):
         return False
-    return not key.path().element_list()[-1].type().startswith('__')
+    last = elements[-1]
+    if not ((last.has_id() and last.id() != 0) or (last.has_name() and last.name() != '')):
+        return False  # incomplete
+    for element in elements:
+        if element.has_id() and element.has_name():
+            return False
+        if not _utf8(element.type()) or (element.has_name() and not _utf8(element.name())):
+            return False
+    return not last.type().startswith('__')
+
+
+def _utf8(text):
+    if isinstance(text, unicode):
+        return True
+    try:
+        text.decode('utf-8')
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def encode_path(path):
+    """The key of an entity's row: its path, encoded to sort in the datastore's order (the stub's
+    __EncodeIndexPB)."""
+    encoder = sortable_pb_encoder.Encoder()
+    path.Output(encoder)
+    return buffer(encoder.buffer().tostring())
 
 
 def _table_prefix(key):
@@ -131,24 +153,26 @@ def _fill_response(request, response, keys, rows, read_timestamp):
             continue
         entity = result.mutable_entity()
         entity.ParseFromString(stored)
-        metadata = _take_metadata(entity)
-        datastore_stub_util.PrepareSpecialPropertiesForLoad(entity)
+        metadata = _take_stored_properties(entity)
         if metadata.has_updated_version():
             result.set_version(metadata.updated_version())
         if request.allow_deferred():
             total_bytes += entity.ByteSize()
-            if index > 0 and total_bytes > _MAXIMUM_RESULT_BYTES:
+            if index > 0 and total_bytes > MAXIMUM_RESULT_BYTES:
                 return False
     return True
 
 
-def _take_metadata(entity):
-    """Removes the stored EntityMetadata property from `entity` and returns it (the SDK's _FromStorageEntity, in
-    place rather than on a copy)."""
+def _take_stored_properties(entity):
+    """Removes the properties the stub stores but never returns from `entity`, and returns the EntityMetadata one
+    held (the stub's _FromStorageEntity and LoadRecord, in place rather than on two copies)."""
     metadata = entity_pb.EntityMetadata()
     properties = entity.property_list()
     for index in xrange(len(properties) - 1, -1, -1):
-        if properties[index].name() == _METADATA_PROPERTY_NAME:
+        name = properties[index].name()
+        if name == METADATA_PROPERTY_NAME:
             metadata = entity_pb.EntityMetadata(properties[index].value().stringvalue())
+            del properties[index]
+        elif name in INVISIBLE_PROPERTY_NAMES:
             del properties[index]
     return metadata

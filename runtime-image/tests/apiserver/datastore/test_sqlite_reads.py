@@ -10,6 +10,8 @@ from google.appengine.api import datastore
 from google.appengine.api import datastore_types
 from google.appengine.api import users
 from google.appengine.datastore import datastore_pb
+from google.appengine.datastore import datastore_sqlite_stub
+from google.appengine.datastore import datastore_stub_util
 
 from python_compat.apiserver.datastore import sqlite_reads
 from python_compat.apiserver.datastore import sqlite_stub
@@ -95,8 +97,21 @@ def test_every_get_is_answered_as_the_api_servers_stub_answers_it(stub, reader):
         assert ours == theirs
 
 
+def test_what_the_reader_does_as_the_stub_does_agrees_with_the_sdk():
+    assert (sqlite_reads.MAXIMUM_RESULTS, sqlite_reads.MAXIMUM_RESULT_BYTES, sqlite_reads.METADATA_PROPERTY_NAME) == (
+        datastore_stub_util._MAXIMUM_RESULTS, datastore_stub_util._MAXIMUM_QUERY_RESULT_BYTES,
+        datastore_stub_util._METADATA_PROPERTY_NAME)
+    special = datastore_stub_util._SPECIAL_PROPERTY_MAP
+    assert sqlite_reads.INVISIBLE_PROPERTY_NAMES == set(special)
+    assert not any(visible for visible, _, _ in special.values())
+    sdk_encode = datastore_sqlite_stub.DatastoreSqliteStub._DatastoreSqliteStub__EncodeIndexPB
+    for key in (datastore.Key.from_path('A', 1, 'B', u'n\xe9', _app=APP), datastore.Key.from_path('A', 'x', _app=APP)):
+        assert sqlite_reads.encode_path(key._ToPb().path()) == sdk_encode(key._ToPb().path())
+
+
 @pytest.mark.parametrize('case', ['transaction', 'pseudo-kind', 'incomplete key', 'namespace never written',
-                                  'more keys than one response holds', 'key of no app'])
+                                  'more keys than one response holds', 'key of no app', 'id and name',
+                                  'name not UTF-8', 'kind not UTF-8', 'app not UTF-8'])
 def test_what_only_the_api_server_can_answer_is_left_to_it(stub, reader, case):
     key = datastore.Put(datastore.Entity('Note'))
     request = {
@@ -106,6 +121,11 @@ def test_what_only_the_api_server_can_answer_is_left_to_it(stub, reader, case):
         'namespace never written': lambda: get_request([datastore.Key.from_path('Note', 1, namespace='empty')]),
         'more keys than one response holds': lambda: get_request([key] * 301, allow_deferred=True),
         'key of no app': lambda: get_request([_without_app(key)]),
+        'id and name': lambda: get_request([_edited(key, lambda reference: _last(reference).set_name('n'))]),
+        'name not UTF-8': lambda: get_request([_edited(datastore.Key.from_path('Note', 'n'),
+                                                       lambda reference: _last(reference).set_name('\xff'))]),
+        'kind not UTF-8': lambda: get_request([_edited(key, lambda reference: _last(reference).set_type('\xff'))]),
+        'app not UTF-8': lambda: get_request([_edited(key, lambda reference: reference.set_app('\xff'))]),
     }[case]()
     response = datastore_pb.GetResponse()
     assert reader.answer_get(request, response) is False
@@ -188,6 +208,16 @@ def _without_app(key):
     reference = key._ToPb()
     reference.clear_app()
     return reference
+
+
+def _edited(key, edit):
+    reference = key._ToPb()
+    edit(reference)
+    return reference
+
+
+def _last(reference):
+    return reference.mutable_path().element_list()[-1]
 
 
 def _round_of(result):
