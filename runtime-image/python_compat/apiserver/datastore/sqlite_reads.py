@@ -19,6 +19,7 @@ import threading
 from google.appengine.api import datastore_types
 from google.appengine.datastore import entity_pb
 from google.appengine.datastore import sortable_pb_encoder
+from google.net.proto import ProtocolBuffer
 
 # What the SDK stub does and keeps private, done here as it does it: importing its datastore_stub_util costs 60 ms
 # (YAML, XML, index files), which each worker's first Get would pay. test_sqlite_reads checks they still agree.
@@ -56,17 +57,21 @@ class SqliteGetReader(object):
         if request.allow_deferred() and len(keys) > MAXIMUM_RESULTS:
             return False
         strongly_consistent = not request.has_failover_ms()
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 rows, read_timestamp = self._read(keys, strongly_consistent)
-        except sqlite3.Error:
-            return False
+            except sqlite3.Error:
+                self._close()  # the next Get opens it afresh, whatever state this error left it in
+                return False
         if read_timestamp is None and strongly_consistent and None in rows:
             return False  # nothing committed yet: the stub's in-memory timestamp is all there is
-        if not _fill_response(request, response, keys, rows, read_timestamp):
+        try:
+            complete = _fill_response(request, response, keys, rows, read_timestamp)
+        except ProtocolBuffer.ProtocolBufferDecodeError:
+            complete = False  # a damaged row: what the API server answers for it is the stub's to say
+        if not complete:
             response.Clear()
-            return False
-        return True
+        return complete
 
     def _read(self, keys, strongly_consistent):
         """([the stored entity's bytes or None for each key], the last commit's timestamp or None), in one read
@@ -96,6 +101,14 @@ class SqliteGetReader(object):
                                                check_same_thread=False)
             self._pid = os.getpid()
         return self._connection
+
+    def _close(self):
+        if self._connection is not None and self._pid == os.getpid():
+            try:
+                self._connection.close()
+            except sqlite3.Error:
+                pass
+        self._connection = self._pid = None
 
 
 def _readable_key(key):

@@ -3,6 +3,7 @@ the API server's stub answers them, or left to it."""
 
 import datetime
 import os
+import sqlite3
 
 import pytest
 from google.appengine.api import apiproxy_stub_map
@@ -152,6 +153,27 @@ def test_a_file_that_does_not_exist_yet_is_left_alone(tmpdir):
     request = get_request([datastore.Key.from_path('Note', 1, _app=APP)])
     assert reader.answer_get(request, datastore_pb.GetResponse()) is False
     assert not path.exists()
+
+
+def test_reads_resume_after_the_file_changed_under_them(stub, reader):
+    key = datastore.Put(datastore.Entity('Note', name='first'))
+    assert reader.answer_get(get_request([key]), datastore_pb.GetResponse())
+    stub.Clear()  # drops every table: the reader's statement fails
+    assert reader.answer_get(get_request([key]), datastore_pb.GetResponse()) is False
+    datastore.Put(datastore.Entity('Note', name='first'))
+    ours, theirs = answers(stub, reader, get_request([key]))
+    assert ours == theirs
+
+
+def test_a_damaged_row_is_left_to_the_api_server(stub, reader):
+    key = datastore.Put(datastore.Entity('Note', name='damaged'))
+    connection = sqlite3.connect(reader.path)
+    connection.execute('UPDATE "%s!!Entities" SET entity = ?' % APP, (buffer('\xff\xff\xff'),))
+    connection.commit()
+    connection.close()
+    response = datastore_pb.GetResponse()
+    assert reader.answer_get(get_request([key]), response) is False
+    assert response.Encode() == ''
 
 
 def test_a_commit_of_several_entities_is_never_seen_half_applied(stub, reader, monkeypatch):
