@@ -134,8 +134,8 @@ def framed_api(api_server, monkeypatch):
 @pytest.fixture
 def container_api(api_server, monkeypatch):
     """The client installed as the runtime installs it in a container: memcache served in this process from the
-    API server's shared memcache file, datastore Gets read from its SQLite file, every other call framed on its Unix
-    socket."""
+    API server's shared memcache file, datastore calls made in this process on its SQLite file, every other call
+    framed on its Unix socket."""
     for stub in _installed_client(api_server, monkeypatch, unix_socket=str(api_server.unix_socket),
                                   memcache_store=str(api_server.memcache_store),
                                   datastore_file=os.path.join(api_server.storage_path, DATASTORE_FILE)):
@@ -150,7 +150,7 @@ def _installed_client(api_server, monkeypatch, unix_socket, memcache_store=None,
     monkeypatch.setenv('DEFAULT_VERSION_HOSTNAME', 'localhost:8080')
     previous = apiproxy_stub_map.apiproxy
     stub = apiclient.install('127.0.0.1', api_server.port, unix_socket=unix_socket, memcache_store=memcache_store,
-                             memcache_max_bytes=1 << 20, datastore_file=datastore_file)
+                             memcache_max_bytes=1 << 20, datastore_file=datastore_file, app_id=APPLICATION_ID)
     _reset_ndb_context()
     yield stub
     stub.channel.close()

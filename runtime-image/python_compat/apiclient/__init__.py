@@ -1,6 +1,6 @@
 """The App Engine API client: routes every API call of the app to an API server over `POST /rpc_http`, or to the
 container's own API server over its Unix socket; memcache calls to the container's shared memcache, served in the
-app's own process, and datastore Gets to the container's SQLite datastore, read in the app's own process.
+app's own process, and datastore calls to the container's SQLite datastore, made in the app's own process.
 
     from python_compat import apiclient
     apiclient.install(host, port)              # before the app makes API calls
@@ -13,7 +13,7 @@ ticket of each call is the request's REQUEST_LOG_ID (see ticket.py).
 from google.appengine.api import apiproxy_stub_map
 
 from python_compat.apiclient import after_import
-from python_compat.apiclient import datastore_reads
+from python_compat.apiclient import datastore_here
 from python_compat.apiclient import framed_transport
 from python_compat.apiclient import greenlet_state
 from python_compat.apiclient import http_channel
@@ -27,14 +27,15 @@ __all__ = ['install', 'ServiceBridgeStub', 'current_ticket', 'set_default_ticket
 
 
 def install(host, port, secret=None, unix_socket=None, when_not_listening=None, memcache_store=None,
-            memcache_max_bytes=None, datastore_file=None):
+            memcache_max_bytes=None, datastore_file=None, app_id=None, app_root=None):
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
     signed with `secret` (API_SERVER_SECRET) when one is given, or to the container's own API server through its
     Unix socket when `unix_socket` names it (`when_not_listening` is called the first time nothing listens there);
     returns its stub. With `memcache_store` (MEMCACHE_STORE), memcache calls are served in this process from that
     file, which the container's API server and every worker share (apiserver/memcache/shared_store.py). With
     `datastore_file` (DATASTORE_FILE), the SQLite file the container's API server keeps the datastore in, datastore
-    Gets are read from it in this process (apiserver/datastore/sqlite_reads.py).
+    calls are made in this process on that file, as the API server makes them (apiclient/datastore_here.py), for
+    the application `app_id` (APPLICATION_ID) with the indexes of its index.yaml in `app_root`.
 
     Hooks and stubs registered on the previous apiproxy are dropped: call this at start-up, before the app is
     imported. Also makes the SDK's per-thread API state (ndb's event loop and context, once ndb is imported) per
@@ -50,8 +51,10 @@ def install(host, port, secret=None, unix_socket=None, when_not_listening=None, 
     if memcache_store:
         _serve_memcache_here(apiproxy_stub_map.apiproxy, memcache_store, memcache_max_bytes)
     if datastore_file:
-        apiproxy_stub_map.apiproxy.RegisterStub('datastore_v3',
-                                                datastore_reads.DatastoreReadsHereStub(channel, datastore_file))
+        datastore = datastore_here.DatastoreHereStub(datastore_file, app_id, app_root)
+        apiproxy_stub_map.apiproxy.RegisterStub('datastore_v3', datastore)
+        apiproxy_stub_map.apiproxy.RegisterStub('taskqueue',
+                                                datastore_here.TransactionalTasksHereStub(channel, datastore))
     return stub
 
 

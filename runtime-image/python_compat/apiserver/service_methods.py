@@ -13,6 +13,8 @@ import threading
 
 # The stub's test hook that sets the OAuth user: no caller may choose who OAuth says is calling.
 NOT_SERVED = {'user': ('SetOAuthUser',)}
+# Calls of this server's own, each with the messages of an SDK call: {service: {method: like method}}.
+OWN_METHODS = {'taskqueue': {'BulkAddHeldByCaller': 'BulkAdd'}}  # tasks/held_actions.py
 _SDK_MAPS = (
     # (module, the functions returning a map or the module-level maps it defines)
     ('google.appengine.ext.remote_api.remote_api_services',
@@ -66,6 +68,9 @@ def read_sdk_method_names():
     for service, methods in NOT_SERVED.items():
         for method in methods:
             names[service].pop(method, None)
+    for service, methods in OWN_METHODS.items():
+        for method, like in methods.items():
+            names[service][method] = names[service][like]
     return names
 
 

@@ -64,14 +64,8 @@ class StubFactories(object):
         if config.cloud_datastore is not None:
             from python_compat.apiserver.datastore import cloud
             return cloud.create_stub(config.app_id, config.cloud_datastore)
-        from google.appengine.datastore import datastore_stub_util
-        from python_compat.apiserver.datastore import sqlite_stub
-        return sqlite_stub.SqliteDatastoreStub(
-            config.app_id, os.path.join(config.storage_path, DATASTORE_FILE), require_indexes=False,
-            # Trusted: the datastore accepts keys of this app written with any partition prefix (`myapp`,
-            # `dev~myapp`, `s~myapp`) and stores each exactly as written, so encoded keys round-trip.
-            trusted=True, root_path=config.app_root, auto_id_policy=datastore_stub_util.SCATTERED,
-            consistency_policy=sqlite_stub.CONSISTENCY_POLICIES[config.datastore_consistency]())
+        return sqlite_datastore(config.app_id, os.path.join(config.storage_path, DATASTORE_FILE), config.app_root,
+                                config.datastore_consistency)
 
     def datastore_v4(self):
         from google.appengine.datastore import datastore_v4_stub
@@ -122,9 +116,9 @@ class StubFactories(object):
         return system_stub.SystemServiceStub(request_data=self._request_data)
 
     def taskqueue(self):
-        from google.appengine.api.taskqueue import taskqueue_stub
+        from python_compat.apiserver.tasks import queue_stub
         # The stub only stores push tasks; python_compat.apiserver.tasks.task_service runs them against the app.
-        stub = taskqueue_stub.TaskQueueServiceStub(root_path=self._config.app_root, auto_task_running=False,
+        stub = queue_stub.TaskQueueStub(root_path=self._config.app_root, auto_task_running=False,
                                                    default_http_server=self._config.default_http_server,
                                                    request_data=self._request_data)
         stub.StartBackgroundExecution()
@@ -149,3 +143,15 @@ class StubFactories(object):
     def xmpp(self):
         from google.appengine.api.xmpp import xmpp_service_stub
         return xmpp_service_stub.XmppServiceStub()
+
+
+def sqlite_datastore(app_id, path, app_root, consistency='consistent'):
+    """The SQLite datastore's stub on the file at `path`, as the API server and the app's workers make it."""
+    from google.appengine.datastore import datastore_stub_util
+    from python_compat.apiserver.datastore import sqlite_stub
+    return sqlite_stub.SqliteDatastoreStub(
+        app_id, path, require_indexes=False,
+        # Trusted: the datastore accepts keys of this app written with any partition prefix (`myapp`,
+        # `dev~myapp`, `s~myapp`) and stores each exactly as written, so encoded keys round-trip.
+        trusted=True, root_path=app_root, auto_id_policy=datastore_stub_util.SCATTERED,
+        consistency_policy=sqlite_stub.CONSISTENCY_POLICIES[consistency]())

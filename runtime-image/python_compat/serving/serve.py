@@ -57,7 +57,7 @@ def serve(secrets=None):
         if not settings.cron_enabled:
             cron.note_not_scheduled(cron_jobs)
         start_api_server = handoff.ApiServerStarter(settings.api_server_starter_pid)
-        _connect_app_engine_apis(settings, start_api_server)
+        _connect_app_engine_apis(settings, config, start_api_server)
         served = served_app.build_served_app(settings, config)
         start_api_server()  # the app is loaded: the API server starts while gunicorn forks the workers
     except StartupError as error:
@@ -66,13 +66,15 @@ def serve(secrets=None):
     gunicorn_app.PreloadedApplication(served.wsgi_app, effective, settings.runtime_patches).run()
 
 
-def _connect_app_engine_apis(settings, start_api_server):
+def _connect_app_engine_apis(settings, config, start_api_server):
     """Routes the app's API calls to API_HOST, or to the API server the supervisor runs (started by
     `start_api_server()` if the app calls an API before it is loaded), before the app is imported."""
     from python_compat import apiclient
+    from python_compat.config import platform_variables
     apiclient.install(settings.api_host or '127.0.0.1', settings.api_port, settings.api_server_secret,
                       settings.api_unix_socket, when_not_listening=start_api_server,
                       memcache_store=settings.memcache_store, memcache_max_bytes=settings.memcache_max_bytes,
-                      datastore_file=settings.datastore_file)
+                      datastore_file=settings.datastore_file, app_root=settings.app_root,
+                      app_id=platform_variables.application_id(settings, config.application))
     apiclient.set_default_ticket(settings.default_ticket)
     apiclient.set_ndb_debug(settings.ndb_debug)

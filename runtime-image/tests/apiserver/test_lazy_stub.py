@@ -56,4 +56,4 @@ def test_the_stub_is_made_by_the_first_call_once_and_takes_its_place_in_the_map(
 def test_the_server_leaves_search_and_images_unmade_until_called_and_saves_only_what_exists():
     output = subprocess.check_output([sys.executable, '-c', REGISTER]).decode().splitlines()
 
-    assert output == ['[]', 'None TaskQueueServiceStub', 'SearchServiceStub SearchServiceStub']
+    assert output == ['[]', 'None TaskQueueStub', 'SearchServiceStub SearchServiceStub']
