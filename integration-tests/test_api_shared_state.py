@@ -17,6 +17,8 @@ MAX_READ_ROUNDS = 10
 READS_PER_ROUND = 4
 # Increments sent at once to both workers of one container.
 INCREMENTS = 300
+# Transactional increments of one entity sent at once to both workers of one container.
+TRANSACTIONS = 100
 
 
 def _call(app, path, **params):
@@ -85,6 +87,17 @@ def test_concurrent_memcache_increments_from_every_worker_are_each_counted_once(
         replies = _in_parallel(lambda _: _call(app, '/hit'), range(INCREMENTS), workers=16)
     assert sorted(reply['hits'] for reply in replies) == list(range(1, INCREMENTS + 1))
     assert len(set(reply['worker'] for reply in replies)) == 2, 'one worker served every increment'
+
+
+def test_concurrent_transactions_from_every_worker_each_commit_once(app_image, start_app):
+    """Both workers make their datastore calls themselves on one file: a transaction that read the tally fails if
+    another process committed it meanwhile, and its retry counts again."""
+    with start_app(app_image('api-shared-state'), environment={'WEB_CONCURRENCY': '2'}) as app:
+        app.settled_worker_count()
+        replies = _in_parallel(lambda _: _call(app, '/tally/increment', name='shared'), range(TRANSACTIONS),
+                               workers=8)
+    assert sorted(reply['count'] for reply in replies) == list(range(1, TRANSACTIONS + 1))
+    assert len(set(reply['worker'] for reply in replies)) == 2, 'one worker served every transaction'
 
 
 def test_two_app_containers_on_one_api_server_see_the_same_entities_and_memcache_values(

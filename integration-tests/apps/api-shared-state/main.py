@@ -40,8 +40,24 @@ def hit(params):
     return {'hits': count}
 
 
+class Tally(ndb.Model):
+    count = ndb.IntegerProperty(default=0)
+
+
+def increment(params):
+    """One increment of a tally in a transaction, retried until it commits, as an app retries contention; returns
+    the count it committed."""
+    @ndb.transactional(retries=100)
+    def add_one():
+        tally = Tally.get_by_id(params['name']) or Tally(id=params['name'])
+        tally.count += 1
+        tally.put()
+        return tally.count
+    return {'count': add_one()}
+
+
 ROUTES = {'/note/put': put_note, '/note/get': get_note, '/value/set': set_value, '/value/get': get_value,
-          '/hit': hit}
+          '/hit': hit, '/tally/increment': increment}
 
 
 def app(environ, start_response):
