@@ -33,6 +33,8 @@ class DatastoreHereStub(object):
         self._reader = None
         self._stub = None
         self._stub_pid = None
+        # A stub a forked process inherited: kept, never used or closed (its SQLite connection is the parent's).
+        self._inherited = []
 
     def CreateRPC(self):  # pylint: disable=invalid-name
         # As the SDK's in-process stubs do: the call is made when it is waited on.
@@ -56,6 +58,8 @@ class DatastoreHereStub(object):
             with self._lock:
                 if self._stub_pid != os.getpid():
                     from python_compat.apiserver import stub_factories
+                    if self._stub is not None:
+                        self._inherited.append(self._stub)
                     self._stub = stub_factories.sqlite_datastore(self.app_id, self.path, self.app_root)
                     self._stub_pid = os.getpid()
         return self._stub

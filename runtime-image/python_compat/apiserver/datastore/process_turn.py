@@ -31,6 +31,7 @@ class ProcessTurn(object):
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._lock_file = None
+        self._inherited = None
         self._pid = None
 
     @contextlib.contextmanager
@@ -50,7 +51,9 @@ class ProcessTurn(object):
 
     def _take(self):
         if self._pid != os.getpid():
-            # A forked process opens its own file: a flock belongs to the open file, which a fork shares.
+            # A forked process opens its own file: a flock belongs to the open file, which a fork shares. (The
+            # inherited one stays open: closing it here would not free the parent's flock, and needs not.)
+            self._inherited = self._lock_file
             self._lock_file = open(self.path, 'a')
             self._pid = os.getpid()
         give_up = time.time() + MAX_WAIT_SECONDS

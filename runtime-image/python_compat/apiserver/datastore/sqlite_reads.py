@@ -47,6 +47,9 @@ class SqliteGetReader(object):
         self._lock = threading.Lock()
         self._connection = None
         self._pid = None
+        # Connections a forked process inherited: kept open, never used or closed (closing one in the child could
+        # checkpoint or remove the log its parent still uses).
+        self._inherited = []
 
     def answer_get(self, request, response):
         """Fills `response` to GetRequest `request` as the API server's stub would, and returns True; or returns
@@ -93,6 +96,9 @@ class SqliteGetReader(object):
 
     def _open(self):
         if self._pid != os.getpid():
+            if self._connection is not None:
+                self._inherited.append(self._connection)
+                self._connection = None
             if not os.path.exists(self.path):
                 # connect() would create an empty file, which the API server should make itself.
                 raise sqlite3.OperationalError('%s does not exist yet' % self.path)
