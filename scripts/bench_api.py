@@ -4,7 +4,7 @@ own process (the limit of this architecture), in one run, and prints each target
 
 - latency, p50/p99 of memcache get, ndb get and ndb put from python27 code inside the runtime image (no
   network): as the runtime's app processes make them (memcache from the container's shared memcache file and ndb
-  get from its SQLite datastore file, in the caller's process; the other calls through the container's API server
+  from its SQLite datastore file, in the caller's process; the other calls through the container's API server
   over its Unix socket), through
   `POST /rpc_http` (how external API servers are called: memcache too), the same with RUNTIME_PATCHES=off (what
   the pywsgi patches are worth), and with the SDK's stubs in-process. Targets: memcache get p50 <= 4x
@@ -48,7 +48,7 @@ TARGET_APP_RATIO = 0.85
 TARGET_IDLE_MIB = 100
 OPERATIONS = ('memcache get', 'ndb get', 'ndb put')
 PATHS = ('runtime', 'http', 'http-unpatched', 'stubs')
-PATH_NAMES = {'runtime': 'runtime (memcache and datastore reads in-process, framed Unix socket)',
+PATH_NAMES = {'runtime': 'runtime (memcache and datastore in-process, framed Unix socket)',
               'http': 'API server, POST /rpc_http', 'http-unpatched': 'POST /rpc_http, RUNTIME_PATCHES=off',
               'stubs': 'stubs in-process'}
 
@@ -74,7 +74,8 @@ if mode in ('runtime', 'http'):
     from python_compat import apiclient
     if mode == 'runtime':
         apiclient.install('127.0.0.1', 10001, unix_socket='/tmp/api.sock', memcache_store='/tmp/memcache.sqlite3',
-                          memcache_max_bytes=64 << 20, datastore_file='/tmp/api-server/datastore.db')
+                          memcache_max_bytes=64 << 20, datastore_file='/tmp/api-server/datastore.db',
+                          app_id='dev~bench')
     else:
         apiclient.install('127.0.0.1', 10001)
 else:

@@ -1,15 +1,14 @@
-"""Datastore Gets served in the app's own process, from the SQLite file the container's API server writes.
+"""Datastore Gets read from the container's SQLite datastore file without waiting for a turn on it.
 
-A Get through the API server crosses two processes and encodes and decodes its messages twice; most of an ndb
-get's time went there. The API server (sqlite_stub.py, `consistent` policy) stores every commit before the commit
-call returns, each entity group's commit in one SQLite transaction, so the file always holds every acknowledged
-write and never half of one commit. A worker reading the file in one read transaction therefore answers a
-strongly consistent Get as the API server would: the stored entity, or for a missing one the last commit's
-timestamp as its version.
+The container's stubs (sqlite_stub.py, `consistent` policy: the API server's and each worker's) store every
+commit before the commit call returns, each entity group's commit in one SQLite transaction, so the file always
+holds every acknowledged write and never half of one commit. Reading it in one read transaction therefore answers
+a strongly consistent Get as a stub would: the stored entity, or for a missing one the last commit's timestamp as
+its version; and it needs no turn, which the process's stub would take (and wait for) to catch up with the others.
 
-Only the API server writes the file. Every Get this module does not answer exactly as the SDK stub would goes to
-the API server instead: inside a transaction, of a pseudo-kind, with a key the stub would refuse, in a namespace
-with no table yet, more results than one response holds, or any SQLite error (the file not made yet, a Clear()).
+Every Get this module does not answer exactly as the SDK stub would goes to the process's stub instead: inside a
+transaction, of a pseudo-kind, with a key the stub would refuse, in a namespace with no table yet, more results
+than one response holds, or any SQLite error (the file not made yet, a Clear()).
 """
 
 import os
@@ -32,12 +31,12 @@ INVISIBLE_PROPERTY_NAMES = frozenset([datastore_types.SCATTER_SPECIAL_PROPERTY])
 _SELECT_ENTITY = 'SELECT entity FROM "%s!Entities" WHERE __path__ = ?'
 # The stub keeps the timestamp of its last applied commit here (its __PersistCommitTimestamp).
 _SELECT_COMMIT_TIMESTAMP = 'SELECT commit_timestamp FROM CommitTimestamps WHERE prefix = ""'
-# Seconds a read waits for a lock: a WAL reader waits only while the API server recovers or resets the log.
+# Seconds a read waits for a lock: a WAL reader waits only while a writer recovers or resets the log.
 _BUSY_TIMEOUT_SECONDS = 1.0
 
 
 class SqliteGetReader(object):
-    """Answers datastore_v3 Get requests from the SDK stub's SQLite file at `path`, which this process only reads.
+    """Answers datastore_v3 Get requests from the SDK stub's SQLite file at `path`, which it only reads.
 
     Each process opens its own connection (a forked worker reopens it); calls of the process's threads take turns.
     """
@@ -52,8 +51,8 @@ class SqliteGetReader(object):
         self._inherited = []
 
     def answer_get(self, request, response):
-        """Fills `response` to GetRequest `request` as the API server's stub would, and returns True; or returns
-        False, `response` untouched, for the API server to answer."""
+        """Fills `response` to GetRequest `request` as the stub would, and returns True; or returns False,
+        `response` untouched, for the stub to answer."""
         keys = request.key_list()
         if not keys or request.has_transaction() or not all(_readable_key(key) for key in keys):
             return False
@@ -71,7 +70,7 @@ class SqliteGetReader(object):
         try:
             complete = _fill_response(request, response, keys, rows, read_timestamp)
         except ProtocolBuffer.ProtocolBufferDecodeError:
-            complete = False  # a damaged row: what the API server answers for it is the stub's to say
+            complete = False  # a damaged row: what to answer for it is the stub's to say
         if not complete:
             response.Clear()
         return complete
@@ -100,7 +99,7 @@ class SqliteGetReader(object):
                 self._inherited.append(self._connection)
                 self._connection = None
             if not os.path.exists(self.path):
-                # connect() would create an empty file, which the API server should make itself.
+                # connect() would create an empty file, which the stub should make itself.
                 raise sqlite3.OperationalError('%s does not exist yet' % self.path)
             # Autocommit: _read begins and ends its own read transactions.
             self._connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None,
