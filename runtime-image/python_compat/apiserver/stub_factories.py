@@ -147,6 +147,8 @@ class StubFactories(object):
 
 def sqlite_datastore(app_id, path, app_root, consistency='consistent'):
     """The SQLite datastore's stub on the file at `path`, as the API server and the app's workers make it."""
+    from python_compat import yaml_import
+    yaml_import.import_yaml()  # which the SDK's stub imports: quickly, and in a tenth of the memory
     from google.appengine.datastore import datastore_stub_util
     from python_compat.apiserver.datastore import sqlite_stub
     return sqlite_stub.SqliteDatastoreStub(
