@@ -11,9 +11,7 @@ import os
 import sys
 import threading
 
-from google.appengine.api import api_base_pb
 from google.appengine.api import apiproxy_rpc
-from google.appengine.api.taskqueue import taskqueue_service_pb
 from google.appengine.runtime import apiproxy_errors
 
 from python_compat.apiclient import rpc as rpc_module
@@ -79,6 +77,9 @@ class TransactionalTasksHereStub(ServiceBridgeStub):
         return _TransactionalAddHereRPC(stub=self)
 
     def add_transactional(self, request, response):
+        # Imported here: the app's start-up never needs them.
+        from google.appengine.api import api_base_pb
+        from google.appengine.api.taskqueue import taskqueue_service_pb
         ServiceBridgeStub.MakeSyncCall(self, 'taskqueue', held_actions.METHOD, request, response)
         results = response.taskresult_list()
         if any(result.result() != taskqueue_service_pb.TaskQueueServiceError.OK for result in results):

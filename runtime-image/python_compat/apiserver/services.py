@@ -27,7 +27,7 @@ def service_methods():
 
 def register_stubs(config):
     """Creates the storage layout of `config` (an ApiServerConfig) and returns a new APIProxyStubMap holding every
-    service's stub; those of StubFactories.CREATED_ON_FIRST_CALL are made when the first call reaches them.
+    service's stub; those of StubFactories.created_on_first_call() are made when the first call reaches them.
 
     The map also becomes `apiproxy_stub_map.apiproxy`, because some stubs call other services through it
     (datastore commits enqueue transactional tasks, images read blobs through the datastore).
@@ -52,8 +52,9 @@ def register_stubs(config):
     factories = stub_factories.StubFactories(config, blobs_path, memcached)
     for service in factories.SERVICES:
         stub_map.RegisterStub(service, lazy_stub.LazyStub(service, getattr(factories, service), stub_map))
+    made_later = factories.created_on_first_call()
     for service in factories.SERVICES:
-        if service not in factories.CREATED_ON_FIRST_CALL:
+        if service not in made_later:
             stub_map.GetStub(service).stub()
     return stub_map
 

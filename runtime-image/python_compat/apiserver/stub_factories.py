@@ -23,12 +23,21 @@ class StubFactories(object):
                 'urlfetch', 'user', 'xmpp')
 
     # Made when the first call arrives: stubs whose modules are large (the search stub and its query parser,
-    # images and PIL, app identity and its key libraries, mail and the email package) or rarely called, and whose
-    # making changes nothing the others rely on. The rest are made at start, in this order, as setup_stubs made
-    # them: the user stub sets AUTH_DOMAIN in the environment, which the blobstore reads on every upload URL; the
-    # task queue starts its thread.
-    CREATED_ON_FIRST_CALL = ('app_identity_service', 'channel', 'images', 'logservice', 'mail', 'remote_socket',
-                             'search', 'xmpp')
+    # images and PIL, app identity and its key libraries, mail and the email package) or rarely called (the
+    # datastore's v4 API), and whose making changes nothing the others rely on. The rest are made at start, in
+    # this order, as setup_stubs made them: the user stub sets AUTH_DOMAIN in the environment, which the
+    # blobstore reads on every upload URL; the task queue starts its thread.
+    CREATED_ON_FIRST_CALL = ('app_identity_service', 'channel', 'datastore_v4', 'images', 'logservice', 'mail',
+                             'remote_socket', 'search', 'xmpp')
+
+    def created_on_first_call(self):
+        """CREATED_ON_FIRST_CALL, and the SQLite datastore: the container's workers make their datastore calls
+        themselves, so the embedded server rarely needs it, and making it at start (the SDK's modules, PyYAML,
+        the schema) would delay a container's first response. Cloud Datastore is made at start: a mistake in its
+        settings stops the server there."""
+        if self._config.cloud_datastore is None:
+            return self.CREATED_ON_FIRST_CALL + ('datastore_v3',)
+        return self.CREATED_ON_FIRST_CALL
 
     def __init__(self, config, blobs_path, memcached=None):
         # Request details come from this server's own environment: the stubs never see the app's requests.
