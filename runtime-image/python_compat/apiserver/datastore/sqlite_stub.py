@@ -112,6 +112,10 @@ class SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
                 self._ReleaseConnection(connection)
 
     def MakeSyncCall(self, service, call, request, response, request_id=None):  # pylint: disable=invalid-name
+        if call == 'AddActions' and held_actions.are_held_by_caller():
+            # Tasks checked and named for an app process whose own transaction holds them. Without waiting for a
+            # turn: that process may hold it, waiting for the task queue this call is made from.
+            return
         with self._own_turn():
             return datastore_sqlite_stub.DatastoreSqliteStub.MakeSyncCall(self, service, call, request, response,
                                                                          request_id)
@@ -206,11 +210,6 @@ class SqliteDatastoreStub(datastore_sqlite_stub.DatastoreSqliteStub):
     def _UpdateIndexes(self):  # pylint: disable=invalid-name
         """dev_appserver's stub adds every new query's index to the app's index.yaml (creating the file): App
         Engine never wrote the app's files, and here they are read-only (each query shape logged an error)."""
-
-    def _Dynamic_AddActions(self, request, response):  # pylint: disable=invalid-name
-        if held_actions.are_held_by_caller():
-            return  # checked and named for an app process whose own transaction holds them
-        datastore_sqlite_stub.DatastoreSqliteStub._Dynamic_AddActions(self, request, response)
 
     def _Dynamic_BeginTransaction(self, request, transaction):  # pylint: disable=invalid-name
         request.clear_previous_transaction()

@@ -5,14 +5,18 @@ sees every acknowledged commit, ids are never given twice, versions only grow.""
 import os
 
 import pytest
+from google.appengine.api import api_base_pb
 from google.appengine.api import apiproxy_stub_map
 from google.appengine.api import datastore
 from google.appengine.api import datastore_errors
+from google.appengine.api.taskqueue import taskqueue_service_pb
 from google.appengine.datastore import datastore_pb
 from google.appengine.runtime import apiproxy_errors
 
 from python_compat.apiserver import stub_factories
+from python_compat.apiserver.datastore import process_turn
 from python_compat.apiserver.datastore import sqlite_stub
+from python_compat.apiserver.tasks import held_actions
 
 APP = 'dev~processes'
 
@@ -202,3 +206,24 @@ def _increment_in_a_new_process(path, key, times):
         import traceback
         traceback.print_exc()
         return 1
+
+
+def test_a_call_waits_for_the_turn_of_another_process_then_times_out(two_stubs, monkeypatch):
+    monkeypatch.setattr(process_turn, 'MAX_WAIT_SECONDS', 0.3)
+    first, second = two_stubs
+    key = datastore.Key.from_path('Note', 'waits', _app=APP)
+    with second._turn.held():
+        with pytest.raises(datastore_errors.Timeout):
+            put(first, key, text='waited too long')
+    put(first, key, text='in its turn')
+    assert get(second, key)['text'] == 'in its turn'
+
+
+def test_tasks_held_by_the_callers_transaction_need_no_turn(two_stubs, monkeypatch):
+    """The API server's task queue hands them over while a worker may hold the turn, waiting for the task queue."""
+    monkeypatch.setattr(process_turn, 'MAX_WAIT_SECONDS', 0.3)
+    first, second = two_stubs
+    request = taskqueue_service_pb.TaskQueueBulkAddRequest()
+    request.add_add_request().mutable_transaction().set_handle(12345)
+    with second._turn.held(), held_actions.held_by_caller():
+        first.MakeSyncCall('datastore_v3', 'AddActions', request, api_base_pb.VoidProto())
