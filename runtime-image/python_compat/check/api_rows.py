@@ -28,8 +28,8 @@ APIS = (
     Api('datastore', ('google.appengine.ext.ndb', 'google.appengine.ext.db', 'google.appengine.api.datastore',
                       'google.appengine.api.datastore_types', 'google.appengine.api.datastore_errors',
                       'google.appengine.datastore', 'google.appengine.ext.key_range', 'google.appengine.ext.gql'),
-        rows.AS_ON_APP_ENGINE, 'in the API server: SQLite under API_STORAGE_PATH (keep it on a volume), or Cloud '
-        'Datastore with DATASTORE_BACKEND=cloud-datastore', rows.APIS),
+        rows.AS_ON_APP_ENGINE, "SQLite under API_STORAGE_PATH that the container's processes share (keep it on a "
+        'volume), or Cloud Datastore with DATASTORE_BACKEND=cloud-datastore', rows.APIS),
     Api('memcache', ('google.appengine.api.memcache',), rows.AS_ON_APP_ENGINE,
         "in a file the container's processes share (MEMCACHE_MAX_BYTES), or memcached with MEMCACHE_SERVERS",
         rows.APIS),
