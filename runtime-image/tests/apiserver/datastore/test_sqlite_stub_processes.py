@@ -3,6 +3,7 @@ keep the guarantees one stub keeps: a transaction fails when another committed t
 sees every acknowledged commit, ids are never given twice, versions only grow."""
 
 import os
+import signal
 
 import pytest
 from google.appengine.api import api_base_pb
@@ -90,12 +91,18 @@ def commit(stub, transaction):
     return call(stub, 'Commit', transaction, datastore_pb.CommitResponse())
 
 
+def transaction_that_read(stub, key, **stored):
+    """A transaction of `stub` that has read `key`, stored first with `stored`."""
+    put(stub, key, **stored)
+    transaction = begin(stub)
+    get_in(stub, transaction, key)
+    return transaction
+
+
 def test_a_transaction_fails_when_another_process_committed_to_a_group_it_read(two_stubs):
     first, second = two_stubs
     key = datastore.Key.from_path('Counter', 'c', _app=APP)
-    put(first, key, count=0)
-    transaction = begin(first)
-    get_in(first, transaction, key)
+    transaction = transaction_that_read(first, key, count=0)
     put(second, key, count=100)
     put_in(first, transaction, key, count=1)
     with pytest.raises(apiproxy_errors.ApplicationError) as failure:
@@ -107,9 +114,7 @@ def test_a_transaction_fails_when_another_process_committed_to_a_group_it_read(t
 def test_a_transaction_on_a_group_nobody_else_wrote_commits(two_stubs):
     first, second = two_stubs
     mine, theirs = (datastore.Key.from_path('Counter', name, _app=APP) for name in ('mine', 'theirs'))
-    put(first, mine, count=0)
-    transaction = begin(first)
-    get_in(first, transaction, mine)
+    transaction = transaction_that_read(first, mine, count=0)
     put(second, theirs, count=5)
     put_in(first, transaction, mine, count=1)
     commit(first, transaction)
@@ -159,9 +164,7 @@ def test_a_process_that_missed_pruned_commits_forgets_every_group(two_stubs, mon
     monkeypatch.setattr(sqlite_stub, 'PRUNE_COMMITS_EVERY', 1)
     first, second = two_stubs
     key = datastore.Key.from_path('Counter', 'pruned', _app=APP)
-    put(first, key, count=0)
-    transaction = begin(first)
-    get_in(first, transaction, key)
+    transaction = transaction_that_read(first, key, count=0)
     put(second, key, count=1)
     for number in range(5):
         put(second, datastore.Key.from_path('Other', 'o%d' % number, _app=APP), n=number)
@@ -227,3 +230,16 @@ def test_tasks_held_by_the_callers_transaction_need_no_turn(two_stubs, monkeypat
     request.add_add_request().mutable_transaction().set_handle(12345)
     with second._turn.held(), held_actions.held_by_caller():
         first.MakeSyncCall('datastore_v3', 'AddActions', request, api_base_pb.VoidProto())
+
+
+def test_a_process_killed_in_its_turn_blocks_nobody(two_stubs, path):
+    first, _ = two_stubs
+    child = os.fork()
+    if child == 0:
+        turn = process_turn.ProcessTurn(path)
+        with turn.held():
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(child, 0)
+    key = datastore.Key.from_path('Note', 'after the kill', _app=APP)
+    put(first, key, text='written')
+    assert get(first, key)['text'] == 'written'
