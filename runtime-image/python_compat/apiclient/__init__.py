@@ -31,7 +31,8 @@ def install(host, port, secret=None, unix_socket=None, when_not_listening=None, 
     """Makes a new `apiproxy_stub_map.apiproxy` whose every service goes to the API server at host:port, each call
     signed with `secret` (API_SERVER_SECRET) when one is given, or to the container's own API server through its
     Unix socket when `unix_socket` names it (`when_not_listening` is called the first time nothing listens there);
-    returns its stub. With `memcache_store` (MEMCACHE_STORE), memcache calls are served in this process from that
+    returns its stub. With `unix_socket`, the `user` service is served in this process (apiclient/users_here.py).
+    With `memcache_store` (MEMCACHE_STORE), memcache calls are served in this process from that
     file, which the container's API server and every worker share (apiserver/memcache/shared_store.py). With
     `datastore_file` (DATASTORE_FILE), the SQLite file the container's API server keeps the datastore in, datastore
     calls are made in this process on that file, as the API server makes them (apiclient/datastore_here.py), for
@@ -48,6 +49,8 @@ def install(host, port, secret=None, unix_socket=None, when_not_listening=None, 
     stub = ServiceBridgeStub(channel)
     make_sdk_state_greenlet_local()
     apiproxy_stub_map.apiproxy = apiproxy_stub_map.APIProxyStubMap(default_stub=stub)
+    if unix_socket:
+        _serve_users_here(apiproxy_stub_map.apiproxy)
     if memcache_store:
         _serve_memcache_here(apiproxy_stub_map.apiproxy, memcache_store, memcache_max_bytes)
     if datastore_file:
@@ -56,6 +59,12 @@ def install(host, port, secret=None, unix_socket=None, when_not_listening=None, 
         apiproxy_stub_map.apiproxy.RegisterStub('taskqueue',
                                                 datastore_here.TransactionalTasksHereStub(channel, datastore))
     return stub
+
+
+def _serve_users_here(stub_map):
+    from python_compat.apiclient import users_here
+    from python_compat.apiserver import lazy_stub
+    stub_map.RegisterStub('user', lazy_stub.LazyStub('user', users_here.create_stub, stub_map))
 
 
 def _serve_memcache_here(stub_map, path, max_bytes):

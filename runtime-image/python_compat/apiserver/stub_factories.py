@@ -138,16 +138,7 @@ class StubFactories(object):
         return urlfetch_stub.URLFetchServiceStub()
 
     def user(self):
-        from google.appengine.api import user_service_stub
-        stub = user_service_stub.UserServiceStub(
-            login_url='/_ah/login?continue=%s',
-            # Both answered by the development sign-in page (IDENTITY_SOURCE=dev-login), as on dev_appserver.
-            logout_url='/_ah/login?continue=%s&action=logout', request_data=self._request_data)
-        # The SDK's user stub answers every OAuth call with a fixed test user (example@example.com), so any
-        # request would pass an app's OAuth check. No OAuth token is verified here: every call fails as App
-        # Engine failed a request without a valid token (oauth.OAuthRequestError).
-        stub.SetOAuthUser(email=None)
-        return stub
+        return user_service(self._request_data)
 
     def xmpp(self):
         from google.appengine.api.xmpp import xmpp_service_stub
@@ -166,3 +157,18 @@ def sqlite_datastore(app_id, path, app_root, consistency='consistent'):
         # `dev~myapp`, `s~myapp`) and stores each exactly as written, so encoded keys round-trip.
         trusted=True, root_path=app_root, auto_id_policy=datastore_stub_util.SCATTERED,
         consistency_policy=sqlite_stub.CONSISTENCY_POLICIES[consistency]())
+
+
+def user_service(request_data):
+    """The `user` service's stub, as the API server and the app's processes make it; `request_data` names the
+    request whose host a relative continue URL gets (the API server has none: the URL stays relative)."""
+    from google.appengine.api import user_service_stub
+    stub = user_service_stub.UserServiceStub(
+        login_url='/_ah/login?continue=%s',
+        # Both answered by the development sign-in page (IDENTITY_SOURCE=dev-login), as on dev_appserver.
+        logout_url='/_ah/login?continue=%s&action=logout', request_data=request_data)
+    # The SDK's user stub answers every OAuth call with a fixed test user (example@example.com), so any
+    # request would pass an app's OAuth check. No OAuth token is verified here: every call fails as App
+    # Engine failed a request without a valid token (oauth.OAuthRequestError).
+    stub.SetOAuthUser(email=None)
+    return stub
