@@ -160,8 +160,8 @@ def sqlite_datastore(app_id, path, app_root, consistency='consistent'):
 
 
 def user_service(request_data):
-    """The `user` service's stub, as the API server and the app's processes make it; `request_data` names the
-    request whose host a relative continue URL gets (the API server has none: the URL stays relative)."""
+    """The `user` service's stub, as the API server and the app's processes make it; `request_data` gives the URL
+    of the request a relative continue URL is completed with (the SDK's request_info interface)."""
     from google.appengine.api import user_service_stub
     stub = user_service_stub.UserServiceStub(
         login_url='/_ah/login?continue=%s',

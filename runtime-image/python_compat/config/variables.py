@@ -227,9 +227,9 @@ VARIABLES = (
              "the container's memcache file (apiserver/memcache/shared_store.py), which the workers open to serve "
              'memcache calls themselves; unset with `MEMCACHE_SERVERS` or an external API server', internal=True),
     Variable('DATASTORE_FILE', types.optional_text, None,
-             "the SQLite file of the container's API server's datastore (apiserver/datastore/sqlite_reads.py), which "
-             'the workers read to answer datastore Gets themselves; unset with `DATASTORE_BACKEND=cloud-datastore` or '
-             'an external API server', internal=True),
+             "the SQLite file of the container's datastore, on which the workers make their datastore calls "
+             'themselves (apiclient/datastore_here.py); unset with `DATASTORE_BACKEND=cloud-datastore` or an external '
+             'API server', internal=True),
     Variable('CONTAINER_STATUS_FILE', types.optional_text, None,
              "the file the supervisor keeps the API server's and warmup's state in, for the health checks",
              internal=True),

@@ -40,14 +40,14 @@ OwnApiServerFiles = collections.namedtuple('OwnApiServerFiles', 'unix_socket mem
 def own_api_server_files(settings, runtime_dir):
     """Where the app's processes reach the container's own API server, each None where they do not: its Unix
     socket; the memcache file each process opens to serve memcache calls itself (not with MEMCACHE_SERVERS); the
-    SQLite datastore file each reads Gets from (not with Cloud Datastore). All None with API_HOST: no API server
-    of its own."""
+    SQLite datastore file each makes its datastore calls on (not with Cloud Datastore). All None with API_HOST: no
+    API server of its own."""
     if settings.api_host is not None:
         return OwnApiServerFiles(None, None, None)
     api_server = settings.api_server_values
     memcache_store = None if api_server['memcache_servers'] else os.path.join(runtime_dir, MEMCACHE_STORE_FILE)
     # The API server the supervisor starts keeps the default `consistent` policy, which stores every commit before
-    # it returns, as the reading workers need.
+    # it returns, as the workers' stubs and their lock-free Gets need.
     datastore_file = (os.path.join(settings.api_storage_path, stub_factories.DATASTORE_FILE)
                       if api_server['datastore_backend'] == 'sqlite' else None)
     return OwnApiServerFiles(os.path.join(runtime_dir, API_UNIX_SOCKET_FILE), memcache_store, datastore_file)

@@ -43,7 +43,6 @@ UNANSWERED_PROBES_BEFORE_RESTART = 3
 RESTARTS_BEFORE_FAILED = 4
 API_SERVER_STOP_SECONDS = 10.0
 API_SERVER_START_FALLBACK_SECONDS = 5.0
-# The container's memcache (apiserver/memcache/shared_store.py), in its runtime directory.
 
 
 def answers(port):
