@@ -8,7 +8,6 @@ costs in the process and never crosses to another.
 """
 
 import os
-import sys
 import threading
 
 from google.appengine.api import apiproxy_rpc
@@ -76,6 +75,12 @@ class TransactionalTasksHereStub(ServiceBridgeStub):
     def CreateRPC(self):  # pylint: disable=invalid-name
         return _TransactionalAddHereRPC(stub=self)
 
+    def MakeSyncCall(self, service, call, request, response, request_id=None):  # pylint: disable=invalid-name
+        if _is_transactional_add(call, request):
+            self.add_transactional(request, response)
+        else:
+            ServiceBridgeStub.MakeSyncCall(self, service, call, request, response)
+
     def add_transactional(self, request, response):
         # Imported here: the app's start-up never needs them.
         from google.appengine.api import api_base_pb
@@ -97,28 +102,23 @@ class TransactionalTasksHereStub(ServiceBridgeStub):
 
 
 class _TransactionalAddHereRPC(rpc_module.ServiceBridgeRPC):
-    """A transactional BulkAdd is made when it is waited on, as an in-process stub's call is; any other call is
-    sent at once."""
+    """A transactional BulkAdd is made when it is waited on, as an in-process stub's call is (by apiproxy_rpc.RPC,
+    through the stub's MakeSyncCall); any other call is sent at once."""
 
     _here = False
 
     def _MakeCallImpl(self):
-        if (self.call == 'BulkAdd' and self.request.add_request_size()
-                and self.request.add_request(0).has_transaction()):
-            self._here = True
-            self._state = apiproxy_rpc.RPC.RUNNING
+        self._here = _is_transactional_add(self.call, self.request)
+        if self._here:
+            apiproxy_rpc.RPC._MakeCallImpl(self)
         else:
             rpc_module.ServiceBridgeRPC._MakeCallImpl(self)
 
     def _WaitImpl(self):
-        if not self._here:
-            return rpc_module.ServiceBridgeRPC._WaitImpl(self)
-        try:
-            self.stub.add_transactional(self.request, self.response)
-        except Exception:  # pylint: disable=broad-except
-            # Kept for CheckSuccess(), as apiproxy_rpc.RPC does.
-            _, self._exception, self._traceback = sys.exc_info()
-        finally:
-            self._state = apiproxy_rpc.RPC.FINISHING
-            self._Callback()
-        return True
+        if self._here:
+            return apiproxy_rpc.RPC._WaitImpl(self)
+        return rpc_module.ServiceBridgeRPC._WaitImpl(self)
+
+
+def _is_transactional_add(call, request):
+    return call == 'BulkAdd' and request.add_request_size() and request.add_request(0).has_transaction()
